@@ -1,0 +1,49 @@
+/**
+ * `npm run chat [-- --locale zh-CN]`: talk to the assistant in the terminal.
+ * Turns go through the same adapter, middleware and dialogs as /api/messages
+ * (Assistant.handleActivity), not a copy of them.
+ */
+import 'dotenv/config';
+import readline from 'node:readline/promises';
+import { randomUUID } from 'node:crypto';
+import type { Activity } from 'botbuilder';
+import { loadConfig } from '../config/config.js';
+import { createAssistant } from './createAssistant.js';
+import { createLogger } from '../logging/logger.js';
+import { resolveLocale, type Locale } from '../i18n/locale.js';
+
+const localeArg = process.argv.indexOf('--locale');
+let locale: Locale = resolveLocale(localeArg >= 0 ? process.argv[localeArg + 1] : 'en-US');
+
+const config = loadConfig();
+const assistant = createAssistant({ config, logger: createLogger('warn') });
+const conversation = { id: `terminal-${randomUUID()}` };
+const user = { id: 'terminal-user', name: 'You' };
+const bot = { id: 'assistant', name: 'Assistant' };
+
+function show(replies: Partial<Activity>[]): void {
+  for (const reply of replies) {
+    if (reply.type !== 'message') continue;
+    const meta = (reply.channelData as { assistant?: { kind?: string; flow?: string; step?: string; ticketId?: string } })?.assistant;
+    const tag = meta ? `[${[meta.kind, meta.flow, meta.step, meta.ticketId].filter(Boolean).join(' · ')}]` : '';
+    process.stdout.write(`\n\x1b[36massistant\x1b[0m ${tag}\n${reply.text ?? ''}\n`);
+    const actions = reply.suggestedActions?.actions ?? [];
+    if (actions.length > 0) process.stdout.write(actions.map((a, i) => `  (${i + 1}) ${a.title}`).join('\n') + '\n');
+  }
+}
+
+const send = (activity: Partial<Activity>): Promise<Partial<Activity>[]> =>
+  assistant.handleActivity({ channelId: 'terminal', conversation, from: user, recipient: bot, locale, ...activity } as Partial<Activity>);
+
+show(await send({ type: 'conversationUpdate', membersAdded: [user] }));
+process.stdout.write('\n(type your question; "/zh" or "/en" switches language, "/quit" leaves)\n');
+const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+rl.on('close', () => { assistant.close(); process.exit(0); });
+for (;;) {
+  const text = (await rl.question('\n\x1b[33myou\x1b[0m > ')).trim();
+  if (text === '/quit') break;
+  if (text === '/zh' || text === '/en') { locale = text === '/zh' ? 'zh-CN' : 'en-US'; continue; }
+  if (text === '') continue;
+  show(await send({ type: 'message', text, id: randomUUID() }));
+}
+rl.close();

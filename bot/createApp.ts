@@ -1,0 +1,69 @@
+/**
+ * The HTTP app: restify with the Bot Framework endpoint and health check, built
+ * from injected parts so tests run the whole server without a fixed port.
+ */
+import restify from 'restify';
+import type { Activity } from 'botbuilder';
+import { createAssistant, type Assistant, type AssistantParts } from './createAssistant.js';
+import { activityBodyProblems } from './validateActivityBody.js';
+import { createRateLimiter } from './rateLimit.js';
+
+export interface App {
+  readonly server: restify.Server;
+  readonly assistant: Assistant;
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function createApp(parts: AssistantParts): App {
+  const assistant = createAssistant(parts);
+  const { config, logger, adapterParts, bot } = assistant;
+  const log = logger.child('http');
+  const server = restify.createServer({ name: 'buygogo-privacy-assistant', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser());
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
+
+  const limiter = createRateLimiter(config.rateLimitPerMinute);
+  const clientOf = (req: restify.Request): string => req.socket?.remoteAddress ?? 'unknown';
+
+  server.post('/api/messages', async (req, res) => {
+    if (!limiter.allow(clientOf(req))) {
+      res.send(429, { error: { code: 'rate_limited', message: 'Too many requests; try again in a minute.' } });
+      return;
+    }
+    const problems = activityBodyProblems(req.body);
+    if (problems.length > 0) {
+      res.send(400, { error: { code: 'bad_activity', message: problems.join('; ') } });
+      return;
+    }
+    try {
+      await adapterParts.adapter.process(req, res, (context) => bot.run(context));
+    } catch (error) {
+      log.error('request failed', { error });
+      if (!res.headersSent) res.send(500, { error: { code: 'internal', message: 'Something went wrong.' } });
+    }
+  });
+
+  server.get('/healthz', (_req, res) => {
+    res.send(200, { status: 'ok', locales: assistant.kb.locales, passages: assistant.kb.document('en-US').passages.length });
+  });
+
+  // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
+  server.on('restifyError', (req, res, err, callback) => {
+    if ((err.statusCode ?? 500) >= 500) log.error('route error', { error: err, path: req.path() });
+    return callback();
+  });
+
+  return {
+    server,
+    assistant,
+    listen: (port = config.port) =>
+      new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(`http://localhost:${(server.address() as { port: number }).port}`))),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      assistant.close();
+    },
+  };
+}
+
+export type { Activity };

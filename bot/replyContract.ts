@@ -1,0 +1,42 @@
+/**
+ * Middleware that makes every turn follow CONTRACT.md: it picks the turn's
+ * locale, and stamps each outgoing message with locale, speak, inputHint and
+ * channelData.assistant (flow and step from the running flow). Dialogs build
+ * content; this guarantees the envelope, including for SDK prompts.
+ */
+import { ActivityTypes, InputHints, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import { resolveLocale, isLocale } from '../i18n/locale.js';
+import { ssml } from '../voice/ssml.js';
+import { flowPosition, setTurnLocale, turnLocale, type AssistantMeta } from '../dialogs/assistantMeta.js';
+
+export class ReplyContractMiddleware implements Middleware {
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    setTurnLocale(context, resolveLocale(context.activity.locale, context.activity.text ?? ''));
+    context.onSendActivities(async (ctx, activities, sendNext) => {
+      for (const activity of activities) stamp(ctx, activity);
+      return sendNext();
+    });
+    await next();
+  }
+}
+
+function stamp(context: TurnContext, activity: Partial<Activity>): void {
+  if (activity.type !== ActivityTypes.Message) return;
+  const fallbackLocale = turnLocale(context);
+  const locale = isLocale(activity.locale) ? activity.locale : fallbackLocale;
+  activity.locale = locale;
+  activity.inputHint ??= InputHints.AcceptingInput;
+  if (!activity.speak) activity.speak = ssml(activity.text ?? '', locale);
+  const own = ((activity.channelData ?? {}) as { assistant?: Partial<AssistantMeta> }).assistant ?? {};
+  const position = flowPosition(context);
+  const assistant: AssistantMeta = {
+    kind: own.kind ?? (position ? 'flow' : 'info'),
+    ...own,
+    locale,
+    ...(position ? { flow: position.flow, step: position.step } : {}),
+    ...(position?.ticketId ? { ticketId: position.ticketId } : {}),
+  };
+  // A handoff message keeps its own ticket; a running flow's position wins for flow and step.
+  if (own.ticketId) assistant.ticketId = own.ticketId;
+  activity.channelData = { ...(activity.channelData ?? {}), assistant };
+}

@@ -1,0 +1,25 @@
+/**
+ * Checks the shape of a POSTed activity before the SDK sees it: the SDK's own
+ * parser throws on some malformed bodies, which would surface as a 500.
+ * Returns the problems found; empty means the body can go to the adapter.
+ */
+export function activityBodyProblems(body: unknown): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return ['body must be a JSON object (an Activity)'];
+  const a = body as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof a.type !== 'string' || a.type === '') problems.push('type must be a non-empty string');
+  const obj = (key: string, required: boolean): void => {
+    const v = a[key];
+    if (v === undefined && !required) return;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) problems.push(`${key} must be an object`);
+    else if (typeof (v as Record<string, unknown>).id !== 'string') problems.push(`${key}.id must be a string`);
+  };
+  obj('conversation', true);
+  obj('from', false);
+  obj('recipient', false);
+  for (const key of ['text', 'locale', 'serviceUrl', 'channelId', 'id', 'deliveryMode'] as const) {
+    if (a[key] !== undefined && typeof a[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  if (a.membersAdded !== undefined && !Array.isArray(a.membersAdded)) problems.push('membersAdded must be an array');
+  return problems;
+}

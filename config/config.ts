@@ -1,0 +1,146 @@
+/**
+ * Settings are read once at start-up from an env-like record, validated as a
+ * whole (every problem reported in one message), then frozen. Nothing else in
+ * the codebase reads process.env: handlers receive this object.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), resolveUp());
+
+// Compiled code lives in dist/config, source in config: walk up to the folder holding package.json.
+function resolveUp(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return here.split(path.sep).includes('dist') ? '../..' : '..';
+}
+
+export type DeadlineKind = 'working' | 'calendar';
+
+export interface Config {
+  readonly port: number;
+  /** Bot Framework auth. Empty appId: unauthenticated local use (Emulator, tests). */
+  readonly microsoftAppId: string;
+  readonly microsoftAppPassword: string;
+  readonly microsoftAppType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  readonly microsoftAppTenantId: string;
+  /** Policy files to load, one per locale; locale read from the file name (`*.zh-CN.txt`). */
+  readonly policyFiles: readonly string[];
+  /** Where the SQLite store (conversation state, tickets, outbox) lives. */
+  readonly dataDir: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Search tuning: below `answerThreshold` the bot falls back; within `clarifyMargin` of the runner-up it asks "did you mean". */
+  readonly answerThreshold: number;
+  readonly clarifyMargin: number;
+  /** Bearer token for the tickets API; empty: API off. */
+  readonly ticketsApiToken: string;
+  /** Bearer token for the agent-assist API and page; empty: off. */
+  readonly assistApiToken: string;
+  /** Optional helpdesk webhook that receives every new ticket (delivered through an outbox). */
+  readonly helpdeskWebhookUrl: string;
+  /** Data-request response deadline. */
+  readonly dataRequestDeadline: { readonly regime: string; readonly days: number; readonly kind: DeadlineKind };
+  /** Azure Direct Line secret; empty: the server offers its own local Direct Line. */
+  readonly directLineSecret: string;
+  readonly directLineEndpoint: string;
+  /** Secret that signs local Direct Line tokens; empty: one is generated and kept in dataDir. */
+  readonly directLineTokenSecret: string;
+  /** Requests per minute per client on /api/messages and the Direct Line routes. */
+  readonly rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_POLICY_FILES = Object.freeze([
+  'knowledge/policy/buygogo-privacy-policy.en-US.txt',
+  'knowledge/policy/buygogo-privacy-policy.zh-CN.txt',
+]);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const str = (key: string, fallback = ''): string => (env[key] ?? fallback).trim();
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = str(key);
+    if (raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const num = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = str(key);
+    if (raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${key} must be a number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(key);
+    if (raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${key} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (key: string): string => {
+    const raw = str(key);
+    if (raw === '') return '';
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`${key} must be an http(s) URL (got "${raw}")`);
+    }
+    return raw;
+  };
+
+  const policyFiles = str('POLICY_FILES') === ''
+    ? [...DEFAULT_POLICY_FILES]
+    : str('POLICY_FILES').split(',').map((f) => f.trim()).filter(Boolean);
+
+  const deadlineKind = oneOf<DeadlineKind>('DATA_REQUEST_DEADLINE_KIND', ['working', 'calendar'], 'working');
+
+  const config: Config = {
+    port: int('PORT', 3978, 0, 65535),
+    microsoftAppId: str('MicrosoftAppId'),
+    microsoftAppPassword: str('MicrosoftAppPassword'),
+    microsoftAppType: oneOf('MicrosoftAppType', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'MultiTenant'),
+    microsoftAppTenantId: str('MicrosoftAppTenantId'),
+    policyFiles: policyFiles.map((f) => path.resolve(REPO_ROOT, f)),
+    dataDir: path.resolve(REPO_ROOT, str('DATA_DIR', 'data')),
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+    answerThreshold: num('ANSWER_THRESHOLD', 0.5, 0, 1),
+    clarifyMargin: num('CLARIFY_MARGIN', 0.02, 0, 1),
+    ticketsApiToken: str('TICKETS_API_TOKEN'),
+    assistApiToken: str('ASSIST_API_TOKEN'),
+    helpdeskWebhookUrl: url('HELPDESK_WEBHOOK_URL'),
+    dataRequestDeadline: {
+      regime: str('DATA_REQUEST_DEADLINE_REGIME', 'CN-PIPL'),
+      days: int('DATA_REQUEST_DEADLINE_DAYS', 15, 1, 365),
+      kind: deadlineKind,
+    },
+    directLineSecret: str('DIRECT_LINE_SECRET'),
+    directLineEndpoint: url('DIRECT_LINE_ENDPOINT') || 'https://directline.botframework.com/v3/directline',
+    directLineTokenSecret: str('DIRECT_LINE_TOKEN_SECRET'),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 120, 1, 100000),
+    ...overrides,
+  };
+
+  if (config.microsoftAppType === 'SingleTenant' && config.microsoftAppId && !config.microsoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,120 @@
+/**
+ * The root of every conversation. Each message either continues the guided
+ * flow in progress or is routed afresh: answered from the policy, clarified,
+ * sent to a guided flow, or honestly declined. Help, cancel and "talk to a
+ * person" work here when no flow is running; flows handle them themselves
+ * (they know what a cancel would lose).
+ */
+import { ActionTypes, type CardAction } from 'botbuilder';
+import {
+  ComponentDialog, DialogTurnStatus, WaterfallDialog,
+  type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { FLOW_NAMES, type FlowName } from '../knowledge/decide.js';
+import { turnLocale } from './assistantMeta.js';
+import { handOff } from './handoff.js';
+import { detectCommand, normalizeCommand } from './keywords.js';
+import { SUPPORTED_LOCALES } from '../i18n/locale.js';
+import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage } from './replies.js';
+import type { DialogServices } from './services.js';
+
+export const ROOT_DIALOG_ID = 'root';
+const ROUTE_DIALOG_ID = 'root.route';
+
+/** Passages after which the assistant offers the flow that acts on them ("Report a leak" after the leak passage). */
+export const FLOW_OFFERS: Readonly<Record<string, FlowName>> = Object.freeze({
+  '4#2': 'leakReport',
+  '1.2#3': 'leakReport',
+  '5': 'dataRequest',
+  '2.5': 'dataRequest',
+  '3.1': 'dataRequest',
+  '7': 'minorConsent',
+});
+
+export class RootDialog extends ComponentDialog {
+  private readonly flows = new Set<string>();
+
+  constructor(private readonly services: DialogServices, flowDialogs: readonly Dialog[] = []) {
+    super(ROOT_DIALOG_ID);
+    this.addDialog(new WaterfallDialog(ROUTE_DIALOG_ID, [this.routeStep.bind(this), this.finishStep.bind(this)]));
+    for (const dialog of flowDialogs) {
+      this.addDialog(dialog);
+      this.flows.add(dialog.id);
+    }
+    this.initialDialogId = ROUTE_DIALOG_ID;
+  }
+
+  override async onBeginDialog(innerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
+    return (await this.handleCommand(innerDc)) ?? super.onBeginDialog(innerDc, options);
+  }
+
+  override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    // A running flow sees every message first: it handles commands with knowledge of what would be lost.
+    if (innerDc.activeDialog && this.flows.has(innerDc.activeDialog.id)) return super.onContinueDialog(innerDc);
+    return (await this.handleCommand(innerDc)) ?? super.onContinueDialog(innerDc);
+  }
+
+  private async handleCommand(dc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const { i18n } = this.services;
+    const command = detectCommand(dc.context.activity.text ?? '', i18n);
+    if (!command) return undefined;
+    const locale = turnLocale(dc.context);
+    if (command === 'help') await dc.context.sendActivity(helpMessage(i18n, locale));
+    if (command === 'cancel') await dc.context.sendActivity(infoMessage(i18n, locale, 'cancel.nothing'));
+    if (command === 'handoff') await handOff(dc.context, i18n, locale, { reason: 'userRequested' });
+    await dc.cancelAllDialogs();
+    return { status: DialogTurnStatus.complete };
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { kb, i18n, logger } = this.services;
+    const context = step.context;
+    const locale = turnLocale(context);
+    const text = (context.activity.text ?? '').trim();
+    if (text === '') {
+      await context.sendActivity(helpMessage(i18n, locale));
+      return step.endDialog();
+    }
+    // A tapped (or read-out) flow button starts its flow directly, whatever search would make of the label.
+    const chosen = this.flowFromActionLabel(text);
+    if (chosen) return step.beginDialog(chosen, { text, locale });
+    const decision = kb.route(text, locale);
+    logger.info('routed', {
+      decision: decision.kind,
+      target: decision.kind === 'answer' ? decision.passageId : decision.kind === 'flow' ? decision.flow : undefined,
+      confidence: decision.confidence,
+    });
+    switch (decision.kind) {
+      case 'flow':
+        if (this.flows.has(decision.flow)) return step.beginDialog(decision.flow, { text, locale });
+        await context.sendActivity(fallbackMessage(i18n, locale));
+        return step.endDialog();
+      case 'answer':
+        await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale)));
+        return step.endDialog();
+      case 'clarify':
+        await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));
+        return step.endDialog();
+      case 'fallback':
+        await context.sendActivity(fallbackMessage(i18n, locale));
+        return step.endDialog();
+    }
+  }
+
+  private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+
+  private flowFromActionLabel(text: string): FlowName | undefined {
+    const said = normalizeCommand(text);
+    return FLOW_NAMES.find((flow) => this.flows.has(flow) &&
+      SUPPORTED_LOCALES.some((l) => normalizeCommand(this.services.i18n.getFixedT(l)(`actions.${flow}`)) === said));
+  }
+
+  private flowOffer(passageId: string, locale: Parameters<typeof infoMessage>[1]): CardAction[] {
+    const flow = Object.entries(FLOW_OFFERS).find(([id]) => id === passageId)?.[1];
+    if (!flow || !this.flows.has(flow) || !FLOW_NAMES.includes(flow)) return [];
+    const title = this.services.i18n.getFixedT(locale)(`actions.${flow}`);
+    return [{ type: ActionTypes.ImBack, title, value: title }];
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Loads the configured policy files with their search aids and builds the
+ * search index once, at start-up. Everything after this is in memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Passage, PolicyDocument } from './passage.js';
+import { loadPolicy } from './loadPolicy.js';
+import { createSearch, type PassageAids, type PolicySearch, type TopicData } from './search/createSearch.js';
+import type { LexiconData } from './search/lexicon.js';
+import { decide, type Decision, type DecideOptions } from './decide.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// Data JSON stays in the source tree; compiled code in dist/knowledge reads it from there.
+export const KNOWLEDGE_DATA_DIR = HERE.split(path.sep).includes('dist')
+  ? path.resolve(HERE, '../../knowledge/data')
+  : path.resolve(HERE, 'data');
+
+export interface KnowledgeBase {
+  readonly locales: readonly string[];
+  document(locale: string): PolicyDocument;
+  passage(id: string, locale: string): Passage | undefined;
+  aids(id: string, locale: string): PassageAids | undefined;
+  readonly search: PolicySearch;
+  /** Search and decide in one step: what the assistant should do with this message. */
+  route(text: string, locale: string): Decision;
+}
+
+function readJson<T>(file: string, fallback: T): T {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback;
+}
+
+export function loadKnowledgeBase(policyFiles: readonly string[], decideOptions: DecideOptions, dataDir = KNOWLEDGE_DATA_DIR): KnowledgeBase {
+  const documents = new Map<string, PolicyDocument>();
+  for (const file of policyFiles) {
+    const doc = loadPolicy(file);
+    documents.set(doc.locale, doc);
+  }
+  if (documents.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
+  const aidsByLocale = new Map<string, Record<string, PassageAids>>();
+  const corpora = [...documents.values()].map((doc) => {
+    const aids = readJson<Record<string, PassageAids>>(path.join(dataDir, `passages.${doc.locale}.json`), {});
+    aidsByLocale.set(doc.locale, aids);
+    const topics = readJson<TopicData>(path.join(dataDir, `topics.${doc.locale}.json`), { flows: {}, notCovered: {} });
+    return { locale: doc.locale, passages: doc.passages, aids, topics };
+  });
+  const search = createSearch(corpora, {
+    en: readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), { phrases: {}, synonyms: [], fillers: [], stopwords: [] }),
+    zh: readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), { phrases: {}, synonyms: [], fillers: [], stopwords: [] }),
+  });
+  const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;
+  const document = (locale: string): PolicyDocument => documents.get(locale) ?? documents.get(fallbackLocale)!;
+  return {
+    locales: [...documents.keys()],
+    document,
+    passage: (id, locale) => document(locale).passages.find((p) => p.id === id),
+    aids: (id, locale) => (aidsByLocale.get(locale) ?? aidsByLocale.get(fallbackLocale))?.[id],
+    search,
+    route: (text, locale) => decide(text, search.find(text, locale), decideOptions),
+  };
+}

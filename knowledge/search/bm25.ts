@@ -1,0 +1,57 @@
+/**
+ * Okapi BM25 over pre-tokenised documents. Plain, because the rest of the
+ * pipeline (normalisation, synonyms, segmentation) decides what a term is.
+ */
+export interface Bm25Doc {
+  readonly key: string;
+  readonly tokens: readonly string[];
+}
+
+export interface Bm25Index {
+  /** Scores every document that shares a term with the query. */
+  score(queryTokens: readonly string[]): Map<string, number>;
+  idf(term: string): number;
+  /** The highest idf any term can have here (a term in no document). */
+  readonly maxIdf: number;
+  has(term: string): boolean;
+  readonly vocabulary: ReadonlySet<string>;
+}
+
+export const BM25_DEFAULTS = Object.freeze({ k1: 1.2, b: 0.5 });
+
+export function createBm25Index(docs: readonly Bm25Doc[], { k1, b } = BM25_DEFAULTS): Bm25Index {
+  const n = docs.length;
+  const df = new Map<string, number>();
+  const tfs = docs.map((d) => {
+    const tf = new Map<string, number>();
+    for (const t of d.tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    return tf;
+  });
+  const avgLen = docs.reduce((s, d) => s + d.tokens.length, 0) / Math.max(n, 1);
+  const idfOf = (term: string): number => {
+    const f = df.get(term) ?? 0;
+    return Math.log(1 + (n - f + 0.5) / (f + 0.5));
+  };
+  return {
+    idf: idfOf,
+    maxIdf: idfOf('\u0000'),
+    has: (t) => df.has(t),
+    vocabulary: new Set(df.keys()),
+    score(queryTokens) {
+      const scores = new Map<string, number>();
+      const terms = [...new Set(queryTokens)].filter((t) => df.has(t));
+      docs.forEach((doc, i) => {
+        const tf = tfs[i]!;
+        let s = 0;
+        for (const t of terms) {
+          const f = tf.get(t);
+          if (!f) continue;
+          s += idfOf(t) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * doc.tokens.length) / avgLen)));
+        }
+        if (s > 0) scores.set(doc.key, Math.max(s, scores.get(doc.key) ?? 0));
+      });
+      return scores;
+    },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Policy search: BM25 term weighting over normalised terms, fuse.js to mend
+ * misspelt terms against the knowledge base's own vocabulary, and a
+ * coverage-based confidence that says how much of the question the best
+ * target accounts for.
+ *
+ * Targets are passages, guided flows and "not covered" topics. All three
+ * compete in one ranking, so "how long do you keep my data" lands on the
+ * retention topic (which the policy does not answer) rather than being
+ * stretched onto the passage that merely mentions retaining information.
+ */
+import Fuse from 'fuse.js';
+import type { Passage } from '../passage.js';
+import { createBm25Index, type Bm25Index } from './bm25.js';
+import { compileLexicon, type LexiconData } from './lexicon.js';
+import { tokenize, type Tokenizers } from './tokenize.js';
+
+export type TargetKind = 'passage' | 'flow' | 'none';
+
+export interface PassageAids {
+  readonly summary: string;
+  readonly questions: readonly string[];
+  readonly keywords: readonly string[];
+  readonly followUps: readonly string[];
+}
+
+export interface TopicEntry {
+  readonly keywords: readonly string[];
+  readonly questions: readonly string[];
+}
+
+export interface TopicData {
+  readonly flows: Readonly<Record<string, TopicEntry>>;
+  readonly notCovered: Readonly<Record<string, TopicEntry>>;
+}
+
+export interface Corpus {
+  readonly locale: string;
+  readonly passages: readonly Passage[];
+  readonly aids: Readonly<Record<string, PassageAids>>;
+  readonly topics: TopicData;
+}
+
+export interface SearchHit {
+  /** Passage id, `flow:<name>` or `none:<topic>`. */
+  readonly key: string;
+  readonly kind: TargetKind;
+  /** Ranking score, roughly 0-1: the query's BM25 score against this target over the best it could score. */
+  readonly score: number;
+  /** Share of the query's information (idf mass) found in this target's vocabulary, 0-1. */
+  readonly coverage: number;
+}
+
+export interface SearchResult {
+  readonly hits: readonly SearchHit[];
+  /** Calibrated 0-1 confidence that hits[0] is the right target. */
+  readonly confidence: number;
+  readonly terms: readonly string[];
+  /** Query terms the knowledge base has never seen (after spelling correction). */
+  readonly unknownTerms: readonly string[];
+}
+
+export interface PolicySearch {
+  find(text: string, locale: string): SearchResult;
+}
+
+export const SEARCH_DEFAULTS = Object.freeze({
+  /** How much the alternate-question index counts against the passage-content index. */
+  questionWeight: 0.55,
+  /** fuse.js score (0 exact, 1 anything) under which a misspelt term is replaced by a known one. */
+  spellingThreshold: 0.3,
+  /** Terms shorter than this are never "corrected": short words fuzzy-match everything. */
+  minSpellLength: 4,
+  maxHits: 5,
+});
+
+interface Target {
+  readonly key: string;
+  readonly kind: TargetKind;
+  readonly content: string[];
+  readonly questions: string[][];
+  readonly vocabulary: ReadonlySet<string>;
+}
+
+interface LocaleIndex {
+  readonly targets: ReadonlyMap<string, Target>;
+  readonly content: Bm25Index;
+  readonly questions: Bm25Index;
+  readonly speller: Fuse<string>;
+}
+
+export function createSearch(
+  corpora: readonly Corpus[],
+  lexicons: { readonly en: LexiconData; readonly zh: LexiconData },
+  options: Partial<typeof SEARCH_DEFAULTS> = {},
+): PolicySearch {
+  const settings = { ...SEARCH_DEFAULTS, ...options };
+  const tokenizers: Tokenizers = {
+    en: compileLexicon(lexicons.en, { latin: true }),
+    zh: compileLexicon(lexicons.zh, { latin: false }),
+  };
+  const indexes = new Map<string, LocaleIndex>();
+  for (const corpus of corpora) indexes.set(corpus.locale, buildIndex(corpus, tokenizers));
+
+  const pickIndex = (text: string, locale: string): LocaleIndex => {
+    // The query's script chooses the index: an English question in a Chinese conversation searches the English text.
+    const wanted = /\p{Script=Han}/u.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en-US' : locale;
+    return indexes.get(wanted) ?? indexes.get(locale) ?? [...indexes.values()][0]!;
+  };
+
+  return {
+    find(text, locale) {
+      const index = pickIndex(text, locale);
+      const isZh = /\p{Script=Han}/u.test(text);
+      const raw = tokenize(text, isZh ? 'zh-CN' : 'en-US', tokenizers);
+      const terms = raw.map((t) => correctSpelling(t, index, settings));
+      const unique = [...new Set(terms)];
+      const unknownTerms = unique.filter((t) => !index.content.has(t) && !index.questions.has(t));
+      if (unique.length === 0) return { hits: [], confidence: 0, terms, unknownTerms };
+
+      const contentScores = index.content.score(terms);
+      const questionScores = index.questions.score(terms);
+      const contentBest = idealScore(unique, index.content);
+      const questionBest = idealScore(unique, index.questions);
+      const idfMass = (t: string): number => (index.content.has(t) ? index.content.idf(t) : index.content.maxIdf);
+      const totalMass = unique.reduce((s, t) => s + idfMass(t), 0);
+
+      const hits: SearchHit[] = [];
+      for (const target of index.targets.values()) {
+        const c = (contentScores.get(target.key) ?? 0) / contentBest;
+        const q = (questionScores.get(target.key) ?? 0) / questionBest;
+        const score = settings.questionWeight * q + (1 - settings.questionWeight) * c;
+        if (score <= 0) continue;
+        const covered = unique.filter((t) => target.vocabulary.has(t)).reduce((s, t) => s + idfMass(t), 0);
+        hits.push({ key: target.key, kind: target.kind, score, coverage: covered / totalMass });
+      }
+      hits.sort((a, b) => b.score - a.score || b.coverage - a.coverage);
+      const top = hits.slice(0, settings.maxHits);
+      return { hits: top, confidence: calibrate(top), terms, unknownTerms };
+    },
+  };
+}
+
+/**
+ * Confidence blends how much of the question the best target explains
+ * (coverage) with how strongly it matched (score); either alone misleads:
+ * one rare shared word gives a high score with low coverage, and a long
+ * passage covers common words without being about them.
+ */
+function calibrate(hits: readonly SearchHit[]): number {
+  const best = hits[0];
+  if (!best) return 0;
+  const strength = Math.min(1, best.score * 1.6);
+  return Math.round((0.55 * best.coverage + 0.45 * strength) * 1000) / 1000;
+}
+
+function idealScore(terms: readonly string[], index: Bm25Index): number {
+  // A document made only of the query's terms scores about idf × (k1 + 1) / 2 per term at average length.
+  const s = terms.reduce((sum, t) => sum + (index.has(t) ? index.idf(t) : 0), 0);
+  return Math.max(s, 1e-9);
+}
+
+function correctSpelling(term: string, index: LocaleIndex, settings: typeof SEARCH_DEFAULTS): string {
+  if (term.length < settings.minSpellLength || index.content.has(term) || index.questions.has(term)) return term;
+  if (/\p{Script=Han}/u.test(term) || /^\d+$/.test(term)) return term;
+  const [best] = index.speller.search(term, { limit: 1 });
+  return best && (best.score ?? 1) <= settings.spellingThreshold ? best.item : term;
+}
+
+function buildIndex(corpus: Corpus, tokenizers: Tokenizers): LocaleIndex {
+  const tok = (s: string): string[] => tokenize(s, corpus.locale, tokenizers);
+  const targets = new Map<string, Target>();
+  const add = (key: string, kind: TargetKind, content: string[], questions: string[][]): void => {
+    targets.set(key, { key, kind, content, questions, vocabulary: new Set([...content, ...questions.flat()]) });
+  };
+  for (const p of corpus.passages) {
+    const aids = corpus.aids[p.id];
+    const title = tok(p.title);
+    const keywords = (aids?.keywords ?? []).flatMap(tok);
+    // Title and keywords count twice: they name what a passage is about, the body also says how.
+    add(p.id, 'passage', [...title, ...title, ...tok(p.text), ...tok(aids?.summary ?? ''), ...keywords, ...keywords],
+      (aids?.questions ?? []).map(tok));
+  }
+  for (const [name, entry] of Object.entries(corpus.topics.flows)) {
+    const keywords = entry.keywords.flatMap(tok);
+    add(`flow:${name}`, 'flow', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok));
+  }
+  for (const [name, entry] of Object.entries(corpus.topics.notCovered)) {
+    const keywords = entry.keywords.flatMap(tok);
+    add(`none:${name}`, 'none', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok));
+  }
+  const list = [...targets.values()];
+  const content = createBm25Index(list.map((t) => ({ key: t.key, tokens: t.content })));
+  const questions = createBm25Index(list.flatMap((t) => t.questions.map((q) => ({ key: t.key, tokens: q }))));
+  const vocabulary = [...new Set([...content.vocabulary, ...questions.vocabulary])].filter((t) => !/\p{Script=Han}/u.test(t));
+  // ignoreLocation: fuse's default location window scores late differences as misses; terms are short anyway.
+  const speller = new Fuse(vocabulary, { includeScore: true, ignoreLocation: true, threshold: 0.4, minMatchCharLength: 3 });
+  return { targets, content, questions, speller };
+}

@@ -1,0 +1,74 @@
+/**
+ * Turns a question or a passage into search terms. Both sides go through the
+ * same steps, so "Do you log my IP?" and "records information about your
+ * browser … IP address" meet on `ipaddress` and `keep`.
+ *
+ * English: NFKC + lowercase → phrase rewrites → words → drop fillers/stop words
+ * → stem → synonym group.
+ * Chinese: NFKC + lowercase → phrase rewrites → fillers removed → Intl.Segmenter
+ * words (+ character bigrams of each Han run, because the segmenter splits the
+ * same phrase differently in a question and in a passage) → synonym group.
+ * Latin words inside Chinese text take the English path.
+ */
+import type { Lexicon } from './lexicon.js';
+import { stem } from './stem.js';
+
+export interface Tokenizers {
+  readonly en: Lexicon;
+  readonly zh: Lexicon;
+}
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+const LATIN_WORD = /[\p{L}\p{N}]+/gu;
+const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'word' });
+
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/['’`]/g, '');
+}
+
+function rewrite(text: string, lexicon: Lexicon): string {
+  let out = text;
+  for (const re of lexicon.fillerPhrases) out = out.replace(re, ' ');
+  for (const [re, to] of lexicon.phrases) out = out.replace(re, to);
+  return out;
+}
+
+export function englishTerms(text: string, en: Lexicon): string[] {
+  const words = rewrite(normalizeText(text), en).match(LATIN_WORD) ?? [];
+  const terms: string[] = [];
+  for (const w of words) {
+    if (en.drop.has(w) || /\p{Script=Han}/u.test(w)) continue;
+    const s = stem(w);
+    terms.push(en.canonical.get(s) ?? s);
+  }
+  return terms;
+}
+
+export function chineseTerms(text: string, lexicons: Tokenizers): string[] {
+  const { zh, en } = lexicons;
+  const prepared = rewrite(normalizeText(text), zh);
+  const terms: string[] = [];
+  for (const seg of segmenter.segment(prepared)) {
+    if (!seg.isWordLike) continue;
+    const word = seg.segment;
+    if (!/\p{Script=Han}/u.test(word)) {
+      terms.push(...englishTerms(word, en));
+      continue;
+    }
+    if (zh.drop.has(word)) continue;
+    terms.push(zh.canonical.get(word) ?? word);
+  }
+  for (const run of prepared.match(HAN_RUN) ?? []) {
+    for (let i = 0; i + 1 < run.length; i++) {
+      const bigram = run.slice(i, i + 2);
+      if (!zh.drop.has(bigram)) terms.push(zh.canonical.get(bigram) ?? bigram);
+    }
+  }
+  return terms;
+}
+
+/** Terms of `text` in `locale`; Chinese text is detected by script, so a Chinese message in an English conversation still segments. */
+export function tokenize(text: string, locale: string, lexicons: Tokenizers): string[] {
+  const isZh = locale.startsWith('zh') || /\p{Script=Han}/u.test(text);
+  return isZh ? chineseTerms(text, lexicons) : englishTerms(text, lexicons.en);
+}
