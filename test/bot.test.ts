@@ -1,0 +1,136 @@
+/**
+ * The bot over the real Bot Framework protocol: POST /api/messages through
+ * CloudAdapter, replies returned with deliveryMode expectReplies.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XMLParser } from 'fast-xml-parser';
+import { startTestApp, userMessage, conversation, metaOf, messagesOf, type TestApp } from './support.js';
+
+let app: TestApp;
+beforeAll(async () => { app = await startTestApp(); });
+afterAll(async () => { await app.close(); });
+
+const xml = new XMLParser({ ignoreAttributes: false });
+
+describe('answers over /api/messages', () => {
+  it('answers an English question with text, speak, a citation and the contract metadata', async () => {
+    const replies = await app.send(userMessage('Can I switch off location tracking in the app?', { locale: 'en-US' }));
+    const [reply] = messagesOf(replies);
+    expect(reply?.text).toMatch(/location/i);
+    expect(reply?.inputHint).toBeDefined();
+    expect(reply?.locale).toBe('en-US');
+    const meta = metaOf(replies)!;
+    expect(meta.kind).toBe('answer');
+    expect(meta.locale).toBe('en-US');
+    expect(meta.citations?.[0]?.id).toBe('1.2.2');
+    expect(meta.citations?.[0]?.title).toBeTruthy();
+    const speak = xml.parse(reply!.speak!) as { speak?: { '@_xml:lang'?: string } };
+    expect(speak.speak?.['@_xml:lang']).toBe('en-US');
+    expect(reply?.suggestedActions?.actions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers a Chinese question in Chinese from the Chinese text', async () => {
+    const replies = await app.send(userMessage('你们会读取我手机的型号和运营商吗', { locale: 'zh-CN' }));
+    const meta = metaOf(replies)!;
+    expect(meta.kind).toBe('answer');
+    expect(meta.locale).toBe('zh-CN');
+    expect(meta.citations?.[0]?.id).toBe('1.2.3');
+    expect(messagesOf(replies)[0]?.text).toMatch(/\p{Script=Han}/u);
+    expect(messagesOf(replies)[0]?.speak).toContain('xml:lang="zh-CN"');
+  });
+
+  it('picks Chinese from the script when the activity has no locale', async () => {
+    const replies = await app.send(userMessage('未成年人可以用百购吗'));
+    expect(metaOf(replies)?.locale).toBe('zh-CN');
+  });
+
+  it('falls back honestly, citing nothing, when the policy does not cover the question', async () => {
+    const replies = await app.send(userMessage('Can you recommend a good pair of running shoes?', { locale: 'en-US' }));
+    const meta = metaOf(replies)!;
+    expect(meta.kind).toBe('fallback');
+    expect(meta.citations ?? []).toHaveLength(0);
+    const titles = messagesOf(replies)[0]?.suggestedActions?.actions.map((a) => a.title) ?? [];
+    expect(titles).toContain('Talk to a person');
+  });
+
+  it('switches language within one conversation when the locale changes', async () => {
+    const chat = conversation(app);
+    expect(metaOf(await chat.say('How do you protect my data?', 'en-US'))?.locale).toBe('en-US');
+    const zh = await chat.say('你们怎么保护我的信息安全', 'zh-CN');
+    expect(metaOf(zh)?.locale).toBe('zh-CN');
+    expect(messagesOf(zh)[0]?.text).toMatch(/\p{Script=Han}/u);
+  });
+});
+
+describe('commands that work at any time', () => {
+  it('help lists what the assistant does', async () => {
+    const replies = await app.send(userMessage('help', { locale: 'en-US' }));
+    expect(metaOf(replies)?.kind).toBe('help');
+    expect(messagesOf(replies)[0]?.speak).toContain('<speak');
+  });
+
+  it('帮助 works in Chinese', async () => {
+    const replies = await app.send(userMessage('帮助', { locale: 'zh-CN' }));
+    expect(metaOf(replies)?.kind).toBe('help');
+    expect(metaOf(replies)?.locale).toBe('zh-CN');
+  });
+
+  it('cancel with nothing running says so instead of answering from the policy', async () => {
+    const replies = await app.send(userMessage('cancel', { locale: 'en-US' }));
+    expect(metaOf(replies)?.kind).toBe('info');
+    expect(metaOf(replies)?.citations).toBeUndefined();
+  });
+
+  it('"talk to a person" sends the standard handoff event', async () => {
+    const replies = await app.send(userMessage('talk to a person', { locale: 'en-US' }));
+    expect(metaOf(replies)?.kind).toBe('handoff');
+    expect(replies.some((r) => r.type === 'event' && r.name === 'handoff.initiate')).toBe(true);
+  });
+});
+
+describe('conversation start', () => {
+  it('welcomes a user who joins', async () => {
+    const replies = await app.send({
+      type: 'conversationUpdate', channelId: 'test', serviceUrl: 'http://localhost/test', locale: 'zh-CN',
+      conversation: { id: 'welcome-1' } as never, from: { id: 'user-1' }, recipient: { id: 'bot' },
+      membersAdded: [{ id: 'user-1' }],
+    });
+    expect(metaOf(replies)?.kind).toBe('welcome');
+    expect(metaOf(replies)?.locale).toBe('zh-CN');
+  });
+
+  it('GET /healthz reports the loaded knowledge base', async () => {
+    const res = await fetch(`${app.base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { locales: string[] }).locales).toEqual(expect.arrayContaining(['en-US', 'zh-CN']));
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['invalid JSON', '{"type": "message", '],
+    ['a JSON array', '[]'],
+    ['an activity without a type', JSON.stringify({ text: 'hi', conversation: { id: 'c' } })],
+    ['an activity without a conversation', JSON.stringify({ type: 'message', text: 'hi' })],
+    ['a conversation that is a string', JSON.stringify({ type: 'message', text: 'hi', conversation: 'c' })],
+  ])('answers %s with 400, and keeps serving', async (_name, body) => {
+    const res = await fetch(`${app.base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('authentication', () => {
+  it('refuses an unauthenticated request with 401 when an app id is configured', async () => {
+    const secured = await startTestApp({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' });
+    try {
+      const res = await fetch(`${secured.base}/api/messages`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(userMessage('hello')),
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await secured.close();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Test support: a whole app on a free port with its own data directory, and
+ * activity factories. Tests talk to it over real HTTP (/api/messages with
+ * deliveryMode expectReplies), as host apps and the hotline tools do.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Activity } from 'botbuilder';
+import { loadConfig, type Config } from '../config/config.js';
+import { createApp, type App } from '../bot/createApp.js';
+import { createLogger, type LogSink } from '../logging/logger.js';
+import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+
+export interface AssistantMetaView {
+  kind: string;
+  locale: string;
+  citations?: { id: string; title: string; score: number }[];
+  flow?: string;
+  step?: string;
+  ticketId?: string;
+}
+
+export type Reply = Partial<Activity> & { channelData?: { assistant?: AssistantMetaView } };
+
+export interface TestApp {
+  readonly app: App;
+  readonly base: string;
+  readonly config: Config;
+  readonly dataDir: string;
+  /** Every log line the app wrote (already masked by the logger). */
+  readonly logLines: string[];
+  /** POSTs an activity with expectReplies and returns the replies. */
+  send(activity: Partial<Activity>): Promise<Reply[]>;
+  close(): Promise<void>;
+}
+
+let knowledgeCache: KnowledgeBase | undefined;
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-test-'));
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: { dataDir?: string; shareKnowledge?: boolean } = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, DATA_DIR: dataDir });
+  const logLines: string[] = [];
+  const sink: LogSink = (line) => logLines.push(line);
+  const app = createApp({ config, logger: createLogger('debug', sink), knowledge: options.shareKnowledge === false ? undefined : knowledgeCache });
+  knowledgeCache ??= app.assistant.kb;
+  const base = await app.listen(0);
+  return {
+    app, base, config, dataDir, logLines,
+    async send(activity) {
+      const res = await fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ deliveryMode: 'expectReplies', ...activity }),
+      });
+      if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { activities: Reply[] }).activities;
+    },
+    close: () => app.close(),
+  };
+}
+
+let counter = 0;
+
+/** A user message in a conversation (a new conversation unless one is given). */
+export function userMessage(text: string, opts: { locale?: string; conversationId?: string; channelId?: string } = {}): Partial<Activity> {
+  counter += 1;
+  return {
+    type: 'message',
+    id: `m-${counter}`,
+    text,
+    ...(opts.locale ? { locale: opts.locale } : {}),
+    channelId: opts.channelId ?? 'test',
+    serviceUrl: 'http://localhost/test',
+    conversation: { id: opts.conversationId ?? `conv-${counter}` } as Activity['conversation'],
+    from: { id: 'user-1', name: 'User' },
+    recipient: { id: 'bot', name: 'Assistant' },
+  };
+}
+
+/** A conversation: each `say` continues the same conversation id. */
+export function conversation(app: TestApp, opts: { locale?: string; channelId?: string } = {}) {
+  counter += 1;
+  const conversationId = `conv-${counter}-${Date.now()}`;
+  return {
+    id: conversationId,
+    say: (text: string, locale = opts.locale) => app.send(userMessage(text, { ...opts, locale, conversationId })),
+  };
+}
+
+/** The metadata of the first reply that has any. */
+export function metaOf(replies: readonly Reply[]): AssistantMetaView | undefined {
+  return replies.find((r) => r.channelData?.assistant)?.channelData?.assistant;
+}
+
+export function messagesOf(replies: readonly Reply[]): Reply[] {
+  return replies.filter((r) => r.type === 'message');
+}
