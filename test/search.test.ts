@@ -1,0 +1,92 @@
+/**
+ * Search and routing over the real policy in both languages. The questions
+ * here are the team's own phrasings (not the evaluation set), one per kind of
+ * difficulty: synonyms, typos, spoken transcripts, Chinese segmentation.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { isUnder } from '../knowledge/passage.js';
+import { detectStatedAge } from '../knowledge/detectAge.js';
+
+let kb: KnowledgeBase;
+beforeAll(() => {
+  const config = loadConfig({});
+  kb = loadKnowledgeBase(config.policyFiles, config);
+});
+
+const routedTo = (text: string, locale: string): string => {
+  const d = kb.route(text, locale);
+  return d.kind === 'answer' ? d.passageId : d.kind === 'flow' ? `flow:${d.flow}` : d.kind;
+};
+
+describe('English questions find their passage', () => {
+  it.each([
+    ['is my ip adress recorded when I browse', '1.2.1'],
+    ['can I turn off gps tracking', '1.2.2'],
+    ['do you use web beacons or tracking pixels', '6'],
+    ['what do you do with cookies', '6'],
+    ['will you hand my info to the police', '3.2'],
+    ['what happens to my data if buygogo gets bought by another company', '3#2'],
+    ['do minors need permission from their parents', '7'],
+    ['how will i know when the privacy policy changes', '8'],
+    ['where can I edit my personal details', '5'],
+    ['uh does buy go go share my stuff with payment companies', '3.3'],
+    ['what is my android id used for', '1.4'],
+  ])('%s → %s', (question, expected) => {
+    expect(isUnder(routedTo(question, 'en-US'), expected)).toBe(true);
+  });
+});
+
+describe('Chinese questions find their passage', () => {
+  it.each([
+    ['你们会记录我的IP地址吗', '1.2.1'],
+    ['怎么关闭定位', '1.2.2'],
+    ['你们会把我的信息给第三方吗', '3'],
+    ['公司被收购了我的信息怎么办', '3#2'],
+    ['在哪里查看和修改我的个人信息', '5'],
+    ['隐私政策更新了会通知我吗', '8'],
+    ['网络信标是做什么用的', '6'],
+  ])('%s → %s', (question, expected) => {
+    expect(isUnder(routedTo(question, 'zh-CN'), expected)).toBe(true);
+  });
+});
+
+describe('what the policy does not answer', () => {
+  it.each([
+    ['what is the capital of France', 'en-US'],
+    ['my parcel is three days late', 'en-US'],
+    ['do you scan my fingerprint', 'en-US'],
+    ['明天会下雨吗', 'zh-CN'],
+    ['我的退货什么时候到账', 'zh-CN'],
+  ])('"%s" falls back', (question, locale) => {
+    expect(routedTo(question, locale)).toBe('fallback');
+  });
+});
+
+describe('requests start guided flows', () => {
+  it.each([
+    ['somebody hacked my account and placed orders', 'en-US', 'flow:leakReport'],
+    ['please erase my account and everything you have on me', 'en-US', 'flow:dataRequest'],
+    ['I am 13 years old, can I make an account?', 'en-US', 'flow:minorConsent'],
+    ['我的账号被别人盗了', 'zh-CN', 'flow:leakReport'],
+    ['我要删除我的账号和数据', 'zh-CN', 'flow:dataRequest'],
+    ['我女儿十三岁，想注册百购', 'zh-CN', 'flow:minorConsent'],
+  ])('%s → %s', (question, locale, expected) => {
+    expect(routedTo(question, locale)).toBe(expected);
+  });
+});
+
+describe('stated ages', () => {
+  it.each([
+    ["I'm 15", 15],
+    ['my 12-year-old wants to shop', 12],
+    ['she is sixteen', 16],
+    ['我今年十五岁', 15],
+    ['孩子12岁', 12],
+    ['I ordered 15 items', undefined],
+    ['it has been 10 days', undefined],
+  ])('%s → %s', (text, age) => {
+    expect(detectStatedAge(text)).toBe(age);
+  });
+});
