@@ -1,0 +1,42 @@
+/**
+ * `npm run kb -- inspect [FILE] [--json]`: the passages as the parser sees
+ * them, for whoever edits the policy.
+ */
+import path from 'node:path';
+import { REPO_ROOT, DEFAULT_POLICY_FILES } from '../config/config.js';
+import { loadPolicy } from './loadPolicy.js';
+
+const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
+  inspect   print every passage with its id, label and title (default FILE: ${DEFAULT_POLICY_FILES[0]})
+  --json    print the parsed document as JSON`;
+
+const commands: Record<string, (args: string[]) => void> = {
+  inspect(args) {
+    const json = args.includes('--json');
+    const file = args.find((a) => !a.startsWith('--')) ?? DEFAULT_POLICY_FILES[0]!;
+    const doc = loadPolicy(path.resolve(process.cwd() === REPO_ROOT ? REPO_ROOT : process.cwd(), file));
+    if (json) {
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(`${doc.title} (${doc.locale}${doc.updated ? `, updated ${doc.updated}` : ''})\n\n`);
+    for (const p of doc.passages) {
+      const preview = p.text.replace(/\s+/g, ' ').slice(0, 80);
+      process.stdout.write(`${p.id.padEnd(7)} ${p.label}  ·  ${p.title}\n        ${preview}${p.text.length > 80 ? '…' : ''}\n`);
+    }
+    process.stdout.write(`\n${doc.passages.length} passages\n`);
+  },
+};
+
+const [command, ...rest] = process.argv.slice(2);
+const run = command ? commands[command] : undefined;
+if (!run) {
+  process.stderr.write(`${command ? `Unknown command "${command}".\n` : ''}${USAGE}\n`);
+  process.exit(2);
+}
+try {
+  run(rest);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
