@@ -13,8 +13,8 @@ const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
 const commands: Record<string, (args: string[]) => void> = {
   inspect(args) {
     const json = args.includes('--json');
-    const file = args.find((a) => !a.startsWith('--')) ?? DEFAULT_POLICY_FILES[0]!;
-    const doc = loadPolicy(path.resolve(process.cwd() === REPO_ROOT ? REPO_ROOT : process.cwd(), file));
+    const given = args.find((a) => !a.startsWith('--'));
+    const doc = loadPolicy(given ? path.resolve(given) : path.resolve(REPO_ROOT, DEFAULT_POLICY_FILES[0]!));
     if (json) {
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
       return;

@@ -135,7 +135,8 @@ export function parsePolicy(raw: string, options: ParseOptions = {}): PolicyDocu
       seenSection = true;
       while (stack.length > 1 && stack[stack.length - 1]!.level >= line.level) stack.pop();
       const parent = stack[stack.length - 1]!;
-      const n = line.n ?? line.path?.[line.path.length - 1] ?? parent.children.length + 1;
+      // Unnumbered headings count on from the previous sibling, so `## 3. Sharing` then `## Rights` gives 3, 4.
+      const n = line.n ?? line.path?.[line.path.length - 1] ?? (parent.children.at(-1)?.path.at(-1) ?? 0) + 1;
       const path = line.path ?? [...parent.path, n];
       const node: Node = {
         path, title: line.body, isSentence: SENTENCE_END.test(line.body), index: line.index,
