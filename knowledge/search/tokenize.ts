@@ -48,19 +48,25 @@ export function chineseTerms(text: string, lexicons: Tokenizers): string[] {
   const { zh, en } = lexicons;
   const prepared = rewrite(normalizeText(text), zh);
   const terms: string[] = [];
+  // Runs of adjacent content words: their bigrams let "收货地址" meet "地址" however the segmenter cut either.
+  const runs: string[] = [];
+  let run = '';
   for (const seg of segmenter.segment(prepared)) {
-    if (!seg.isWordLike) continue;
     const word = seg.segment;
-    if (!/\p{Script=Han}/u.test(word)) {
-      terms.push(...englishTerms(word, en));
+    const isHan = /\p{Script=Han}/u.test(word);
+    if (!seg.isWordLike || !isHan || zh.drop.has(word)) {
+      if (run) runs.push(run);
+      run = '';
+      if (seg.isWordLike && !isHan) terms.push(...englishTerms(word, en));
       continue;
     }
-    if (zh.drop.has(word)) continue;
     terms.push(zh.canonical.get(word) ?? word);
+    run += word;
   }
-  for (const run of prepared.match(HAN_RUN) ?? []) {
-    for (let i = 0; i + 1 < run.length; i++) {
-      const bigram = run.slice(i, i + 2);
+  if (run) runs.push(run);
+  for (const r of runs) {
+    for (let i = 0; i + 1 < r.length; i++) {
+      const bigram = r.slice(i, i + 2);
       if (!zh.drop.has(bigram)) terms.push(zh.canonical.get(bigram) ?? bigram);
     }
   }
