@@ -22,7 +22,15 @@ export interface DecideOptions {
   readonly answerThreshold: number;
   /** Two unrelated passages closer than this (relative score) make a "did you mean". */
   readonly clarifyMargin: number;
+  /** A flow must score this much (relative) above the best passage to start. */
+  readonly flowLead: number;
 }
+
+export const DECIDE_DEFAULTS: DecideOptions = Object.freeze({
+  answerThreshold: 0.5,
+  clarifyMargin: 0.02,
+  flowLead: 0.1,
+});
 
 export function decide(text: string, result: SearchResult, options: DecideOptions): Decision {
   const age = detectStatedAge(text);
@@ -34,7 +42,14 @@ export function decide(text: string, result: SearchResult, options: DecideOption
   if (best.kind === 'none') return { kind: 'fallback', reason: 'not-covered', confidence: result.confidence };
   if (result.confidence < options.answerThreshold) return { kind: 'fallback', reason: 'low-confidence', confidence: result.confidence };
   if (best.kind === 'flow') {
-    return { kind: 'flow', flow: best.key.slice('flow:'.length) as FlowName, confidence: result.confidence, hits: result.hits };
+    // Starting a flow is intrusive: it needs a clear lead over the best passage. When a passage scores
+    // about as well ("what does the policy say about minors"), the passage answers and offers the flow.
+    const passage = result.hits.find((h) => h.kind === 'passage');
+    const lead = passage ? (best.score - passage.score) / best.score : 1;
+    if (lead >= options.flowLead) {
+      return { kind: 'flow', flow: best.key.slice('flow:'.length) as FlowName, confidence: result.confidence, hits: result.hits };
+    }
+    return { kind: 'answer', passageId: passage!.key, confidence: result.confidence, hits: result.hits };
   }
   if (
     second?.kind === 'passage' &&

@@ -9,7 +9,7 @@ import type { Passage, PolicyDocument } from './passage.js';
 import { loadPolicy } from './loadPolicy.js';
 import { createSearch, type PassageAids, type PolicySearch, type TopicData } from './search/createSearch.js';
 import type { LexiconData } from './search/lexicon.js';
-import { decide, type Decision, type DecideOptions } from './decide.js';
+import { decide, DECIDE_DEFAULTS, type Decision, type DecideOptions } from './decide.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // Data JSON stays in the source tree; compiled code in dist/knowledge reads it from there.
@@ -31,7 +31,8 @@ function readJson<T>(file: string, fallback: T): T {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback;
 }
 
-export function loadKnowledgeBase(policyFiles: readonly string[], decideOptions: DecideOptions, dataDir = KNOWLEDGE_DATA_DIR): KnowledgeBase {
+export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partial<DecideOptions> = {}, dataDir = KNOWLEDGE_DATA_DIR): KnowledgeBase {
+  const decideOptions: DecideOptions = { ...DECIDE_DEFAULTS, ...pick(tuning) };
   const documents = new Map<string, PolicyDocument>();
   for (const file of policyFiles) {
     const doc = loadPolicy(file);
@@ -59,4 +60,11 @@ export function loadKnowledgeBase(policyFiles: readonly string[], decideOptions:
     search,
     route: (text, locale) => decide(text, search.find(text, locale), decideOptions),
   };
+}
+
+// Config objects carry more than the decision needs; take only its keys.
+function pick(t: Partial<DecideOptions>): Partial<DecideOptions> {
+  const out: Partial<Record<keyof DecideOptions, number>> = {};
+  for (const k of Object.keys(DECIDE_DEFAULTS) as (keyof DecideOptions)[]) if (typeof t[k] === 'number') out[k] = t[k];
+  return out;
 }

@@ -10,7 +10,7 @@
  * stretched onto the passage that merely mentions retaining information.
  */
 import Fuse from 'fuse.js';
-import type { Passage } from '../passage.js';
+import { isUnder, type Passage } from '../passage.js';
 import { createBm25Index, type Bm25Index } from './bm25.js';
 import { compileLexicon, type LexiconData } from './lexicon.js';
 import { tokenize, type Tokenizers } from './tokenize.js';
@@ -27,6 +27,8 @@ export interface PassageAids {
 export interface TopicEntry {
   readonly keywords: readonly string[];
   readonly questions: readonly string[];
+  /** For flows: the passages the flow acts on (a near tie between them is not ambiguity). */
+  readonly passages?: readonly string[];
 }
 
 export interface TopicData {
@@ -68,7 +70,7 @@ export const SEARCH_DEFAULTS = Object.freeze({
   /** How much the alternate-question index counts against the passage-content index. */
   questionWeight: 0.55,
   /** fuse.js score (0 exact, 1 anything) under which a misspelt term is replaced by a known one. */
-  spellingThreshold: 0.3,
+  spellingThreshold: 0.25,
   /** Terms shorter than this are never "corrected": short words fuzzy-match everything. */
   minSpellLength: 4,
   maxHits: 5,
@@ -79,7 +81,9 @@ interface Target {
   readonly kind: TargetKind;
   readonly content: string[];
   readonly questions: string[][];
+  /** Terms of the target's own text (passage text, title, summary, keywords; a topic's keywords). */
   readonly vocabulary: ReadonlySet<string>;
+  readonly questionVocabularies: readonly ReadonlySet<string>[];
 }
 
 interface LocaleIndex {
@@ -87,6 +91,10 @@ interface LocaleIndex {
   readonly content: Bm25Index;
   readonly questions: Bm25Index;
   readonly speller: Fuse<string>;
+  /** Every Latin word the indexed texts use, as written (before stemming). */
+  readonly words: ReadonlySet<string>;
+  /** flow key → passages it acts on. */
+  readonly relatedPassages: ReadonlyMap<string, readonly string[]>;
 }
 
 export function createSearch(
@@ -100,7 +108,11 @@ export function createSearch(
     zh: compileLexicon(lexicons.zh, { latin: false }),
   };
   const indexes = new Map<string, LocaleIndex>();
-  for (const corpus of corpora) indexes.set(corpus.locale, buildIndex(corpus, tokenizers));
+  // Words the lexicons know are not misspellings either ("gps", "imei"), even when no passage uses them.
+  const lexiconWords = [lexicons.en, lexicons.zh].flatMap((l) => [
+    ...Object.keys(l.phrases), ...l.synonyms.flat(), ...l.fillers, ...l.stopwords,
+  ]).flatMap((w) => w.toLowerCase().match(LATIN_WORDS) ?? []);
+  for (const corpus of corpora) indexes.set(corpus.locale, buildIndex(corpus, tokenizers, lexiconWords));
 
   const pickIndex = (text: string, locale: string): LocaleIndex => {
     // The query's script chooses the index: an English question in a Chinese conversation searches the English text.
@@ -112,8 +124,8 @@ export function createSearch(
     find(text, locale) {
       const index = pickIndex(text, locale);
       const isZh = /\p{Script=Han}/u.test(text);
-      const raw = tokenize(text, isZh ? 'zh-CN' : 'en-US', tokenizers);
-      const terms = raw.map((t) => correctSpelling(t, index, settings));
+      const mended = mendSpelling(text, index, settings);
+      const terms = tokenize(mended, isZh ? 'zh-CN' : 'en-US', tokenizers);
       const unique = [...new Set(terms)];
       const unknownTerms = unique.filter((t) => !index.content.has(t) && !index.questions.has(t));
       if (unique.length === 0) return { hits: [], confidence: 0, terms, unknownTerms };
@@ -122,7 +134,10 @@ export function createSearch(
       const questionScores = index.questions.score(terms);
       const contentBest = idealScore(unique, index.content);
       const questionBest = idealScore(unique, index.questions);
-      const idfMass = (t: string): number => (index.content.has(t) ? index.content.idf(t) : index.content.maxIdf);
+      // An unknown word in a short question is usually its topic ("GDPR", "camera"); in a long, chatty
+      // message it is usually small talk ("recently", "comfortable"), so its weight shrinks with length.
+      const unknownWeight = index.content.maxIdf * Math.min(1, 6 / unique.length);
+      const idfMass = (t: string): number => (index.content.has(t) ? index.content.idf(t) : unknownWeight);
       const totalMass = unique.reduce((s, t) => s + idfMass(t), 0);
 
       const hits: SearchHit[] = [];
@@ -131,12 +146,15 @@ export function createSearch(
         const q = (questionScores.get(target.key) ?? 0) / questionBest;
         const score = settings.questionWeight * q + (1 - settings.questionWeight) * c;
         if (score <= 0) continue;
-        const covered = unique.filter((t) => target.vocabulary.has(t)).reduce((s, t) => s + idfMass(t), 0);
+        // Coverage against one coherent text (the passage, or its single best alternate question), not the
+        // union of all its questions: a topic with many phrasings would otherwise "cover" any question.
+        const coverageOf = (vocab: ReadonlySet<string>): number => unique.filter((t) => vocab.has(t)).reduce((s, t) => s + idfMass(t), 0);
+        const covered = Math.max(coverageOf(target.vocabulary), ...target.questionVocabularies.map(coverageOf));
         hits.push({ key: target.key, kind: target.kind, score, coverage: covered / totalMass });
       }
       hits.sort((a, b) => b.score - a.score || b.coverage - a.coverage);
       const top = hits.slice(0, settings.maxHits);
-      return { hits: top, confidence: calibrate(top), terms, unknownTerms };
+      return { hits: top, confidence: calibrate(top, index.relatedPassages), terms, unknownTerms };
     },
   };
 }
@@ -147,11 +165,22 @@ export function createSearch(
  * one rare shared word gives a high score with low coverage, and a long
  * passage covers common words without being about them.
  */
-function calibrate(hits: readonly SearchHit[]): number {
+function calibrate(hits: readonly SearchHit[], flowPassages: ReadonlyMap<string, readonly string[]>): number {
   const best = hits[0];
   if (!best) return 0;
   const strength = Math.min(1, best.score * 1.6);
-  return Math.round((0.55 * best.coverage + 0.45 * strength) * 1000) / 1000;
+  // Separation from the best competitor that is not the same passage family: a clear winner of a long,
+  // chatty message is trustworthy even when much of the message is small talk the policy never mentions.
+  const rival = hits.slice(1).find((h) => !related(h.key, best.key, flowPassages));
+  const margin = rival ? Math.max(0, (best.score - rival.score) / best.score) : 1;
+  return Math.round((0.45 * best.coverage + 0.3 * strength + 0.25 * margin) * 1000) / 1000;
+}
+
+/** Same passage family (`1.2` and `1.2.3`), or a flow and a passage it acts on. */
+function related(a: string, b: string, flowPassages: ReadonlyMap<string, readonly string[]>): boolean {
+  if (a === b) return true;
+  if (flowPassages.get(a)?.includes(b) || flowPassages.get(b)?.includes(a)) return true;
+  return !a.includes(':') && !b.includes(':') && (isUnder(a, b) || isUnder(b, a));
 }
 
 function idealScore(terms: readonly string[], index: Bm25Index): number {
@@ -160,18 +189,35 @@ function idealScore(terms: readonly string[], index: Bm25Index): number {
   return Math.max(s, 1e-9);
 }
 
-function correctSpelling(term: string, index: LocaleIndex, settings: typeof SEARCH_DEFAULTS): string {
-  if (term.length < settings.minSpellLength || index.content.has(term) || index.questions.has(term)) return term;
-  if (/\p{Script=Han}/u.test(term) || /^\d+$/.test(term)) return term;
-  const [best] = index.speller.search(term, { limit: 1 });
-  return best && (best.score ?? 1) <= settings.spellingThreshold ? best.item : term;
+const LATIN_WORDS = /[a-z][a-z']+/g;
+
+/**
+ * Replaces misspelt words ("adress", "locaton") with the closest word the
+ * knowledge base uses, before any other normalisation, so phrase rewrites and
+ * synonyms apply to the mended word. Candidates must be about as long as the
+ * word: fuse.js also finds a word inside a longer one ("ship" in "relationship").
+ */
+function mendSpelling(text: string, index: LocaleIndex, settings: typeof SEARCH_DEFAULTS): string {
+  return text.normalize('NFKC').toLowerCase().replace(LATIN_WORDS, (word) => {
+    if (word.length < settings.minSpellLength || index.words.has(word)) return word;
+    const best = index.speller
+      .search(word, { limit: 8 })
+      // Typos rarely change the first letter; real words that merely look alike do ("backed" is not "hacked").
+      .filter((r) => r.item[0] === word[0] && Math.abs(r.item.length - word.length) <= 2 && (r.score ?? 1) <= settings.spellingThreshold)
+      .sort((a, b) => (a.score ?? 1) - (b.score ?? 1) || Math.abs(a.item.length - word.length) - Math.abs(b.item.length - word.length))[0];
+    return best?.item ?? word;
+  });
 }
 
-function buildIndex(corpus: Corpus, tokenizers: Tokenizers): LocaleIndex {
-  const tok = (s: string): string[] => tokenize(s, corpus.locale, tokenizers);
+function buildIndex(corpus: Corpus, tokenizers: Tokenizers, extraWords: readonly string[]): LocaleIndex {
+  const texts: string[] = [];
+  const tok = (s: string): string[] => {
+    texts.push(s);
+    return tokenize(s, corpus.locale, tokenizers);
+  };
   const targets = new Map<string, Target>();
-  const add = (key: string, kind: TargetKind, content: string[], questions: string[][]): void => {
-    targets.set(key, { key, kind, content, questions, vocabulary: new Set([...content, ...questions.flat()]) });
+  const add = (key: string, kind: TargetKind, content: string[], questions: string[][], own: string[] = content): void => {
+    targets.set(key, { key, kind, content, questions, vocabulary: new Set(own), questionVocabularies: questions.map((q) => new Set(q)) });
   };
   for (const p of corpus.passages) {
     const aids = corpus.aids[p.id];
@@ -183,17 +229,19 @@ function buildIndex(corpus: Corpus, tokenizers: Tokenizers): LocaleIndex {
   }
   for (const [name, entry] of Object.entries(corpus.topics.flows)) {
     const keywords = entry.keywords.flatMap(tok);
-    add(`flow:${name}`, 'flow', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok));
+    add(`flow:${name}`, 'flow', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok), keywords);
   }
   for (const [name, entry] of Object.entries(corpus.topics.notCovered)) {
     const keywords = entry.keywords.flatMap(tok);
-    add(`none:${name}`, 'none', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok));
+    add(`none:${name}`, 'none', [...keywords, ...keywords, ...entry.questions.flatMap(tok)], entry.questions.map(tok), keywords);
   }
   const list = [...targets.values()];
   const content = createBm25Index(list.map((t) => ({ key: t.key, tokens: t.content })));
   const questions = createBm25Index(list.flatMap((t) => t.questions.map((q) => ({ key: t.key, tokens: q }))));
-  const vocabulary = [...new Set([...content.vocabulary, ...questions.vocabulary])].filter((t) => !/\p{Script=Han}/u.test(t));
-  // ignoreLocation: fuse's default location window scores late differences as misses; terms are short anyway.
-  const speller = new Fuse(vocabulary, { includeScore: true, ignoreLocation: true, threshold: 0.4, minMatchCharLength: 3 });
-  return { targets, content, questions, speller };
+  const words = new Set(texts.flatMap((t) => t.normalize('NFKC').toLowerCase().match(LATIN_WORDS) ?? []));
+  for (const w of extraWords) words.add(w);
+  // ignoreLocation: fuse's default location window scores late differences as misses; words are short anyway.
+  const speller = new Fuse([...words].filter((w) => w.length >= 3), { includeScore: true, ignoreLocation: true, threshold: 0.4 });
+  const relatedPassages = new Map(Object.entries(corpus.topics.flows).map(([name, e]) => [`flow:${name}`, e.passages ?? []]));
+  return { targets, content, questions, speller, words, relatedPassages };
 }

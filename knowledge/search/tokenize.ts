@@ -39,6 +39,7 @@ export function englishTerms(text: string, en: Lexicon): string[] {
   for (const w of words) {
     if (en.drop.has(w) || /\p{Script=Han}/u.test(w)) continue;
     const s = stem(w);
+    if (en.drop.has(s)) continue; // "owns" is as empty as "own"
     terms.push(en.canonical.get(s) ?? s);
   }
   return terms;
