@@ -27,8 +27,8 @@ export interface DecideOptions {
 }
 
 export const DECIDE_DEFAULTS: DecideOptions = Object.freeze({
-  answerThreshold: 0.5,
-  clarifyMargin: 0.02,
+  answerThreshold: 0.45,
+  clarifyMargin: 0.01,
   flowLead: 0.1,
 });
 

@@ -13,7 +13,7 @@ import Fuse from 'fuse.js';
 import { isUnder, type Passage } from '../passage.js';
 import { createBm25Index, type Bm25Index } from './bm25.js';
 import { compileLexicon, type LexiconData } from './lexicon.js';
-import { tokenize, type Tokenizers } from './tokenize.js';
+import { BIGRAM, bigramsOf, tokenize, type Tokenizers } from './tokenize.js';
 
 export type TargetKind = 'passage' | 'flow' | 'none';
 
@@ -126,18 +126,25 @@ export function createSearch(
       const isZh = /\p{Script=Han}/u.test(text);
       const mended = mendSpelling(text, index, settings);
       const terms = tokenize(mended, isZh ? 'zh-CN' : 'en-US', tokenizers);
-      const unique = [...new Set(terms)];
-      const unknownTerms = unique.filter((t) => !index.content.has(t) && !index.questions.has(t));
+      // Coverage is judged on words; bigrams only help ranking. A Chinese word the knowledge base never
+      // uses as a word still counts as known when all its bigrams are (the segmenter cut it differently).
+      const unique = [...new Set(terms)].filter((t) => !t.startsWith(BIGRAM));
+      const knownIn = (has: (t: string) => boolean, t: string): boolean =>
+        has(t) || (/\p{Script=Han}{2,}/u.test(t) && bigramsOf(t).every((b) => has(b)));
+      const indexHas = (t: string): boolean => index.content.has(t) || index.questions.has(t);
+      const unknownTerms = unique.filter((t) => !knownIn(indexHas, t));
       if (unique.length === 0) return { hits: [], confidence: 0, terms, unknownTerms };
 
       const contentScores = index.content.score(terms);
       const questionScores = index.questions.score(terms);
-      const contentBest = idealScore(unique, index.content);
-      const questionBest = idealScore(unique, index.questions);
+      const allTerms = [...new Set(terms)];
+      const contentBest = idealScore(allTerms, index.content);
+      const questionBest = idealScore(allTerms, index.questions);
       // An unknown word in a short question is usually its topic ("GDPR", "camera"); in a long, chatty
       // message it is usually small talk ("recently", "comfortable"), so its weight shrinks with length.
       const unknownWeight = index.content.maxIdf * Math.min(1, 6 / unique.length);
-      const idfMass = (t: string): number => (index.content.has(t) ? index.content.idf(t) : unknownWeight);
+      const idfMass = (t: string): number =>
+        index.content.has(t) ? index.content.idf(t) : knownIn(indexHas, t) ? meanIdf(bigramsOf(t), index.content) : unknownWeight;
       const totalMass = unique.reduce((s, t) => s + idfMass(t), 0);
 
       const hits: SearchHit[] = [];
@@ -148,7 +155,8 @@ export function createSearch(
         if (score <= 0) continue;
         // Coverage against one coherent text (the passage, or its single best alternate question), not the
         // union of all its questions: a topic with many phrasings would otherwise "cover" any question.
-        const coverageOf = (vocab: ReadonlySet<string>): number => unique.filter((t) => vocab.has(t)).reduce((s, t) => s + idfMass(t), 0);
+        const coverageOf = (vocab: ReadonlySet<string>): number =>
+          unique.filter((t) => knownIn((x) => vocab.has(x), t)).reduce((s, t) => s + idfMass(t), 0);
         const covered = Math.max(coverageOf(target.vocabulary), ...target.questionVocabularies.map(coverageOf));
         hits.push({ key: target.key, kind: target.kind, score, coverage: covered / totalMass });
       }
@@ -181,6 +189,10 @@ function related(a: string, b: string, flowPassages: ReadonlyMap<string, readonl
   if (a === b) return true;
   if (flowPassages.get(a)?.includes(b) || flowPassages.get(b)?.includes(a)) return true;
   return !a.includes(':') && !b.includes(':') && (isUnder(a, b) || isUnder(b, a));
+}
+
+function meanIdf(terms: readonly string[], index: Bm25Index): number {
+  return terms.reduce((s, t) => s + index.idf(t), 0) / Math.max(terms.length, 1);
 }
 
 function idealScore(terms: readonly string[], index: Bm25Index): number {

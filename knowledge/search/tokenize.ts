@@ -18,7 +18,19 @@ export interface Tokenizers {
   readonly zh: Lexicon;
 }
 
-const HAN_RUN = /\p{Script=Han}+/gu;
+/**
+ * Bigram terms carry this mark so they never count as words: they help
+ * ranking, but a question's coverage is judged on its words.
+ */
+export const BIGRAM = '~';
+
+/** The bigram terms of a Chinese word ("收货地址" → ~收货 ~货地 ~地址). */
+export function bigramsOf(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < word.length; i++) out.push(BIGRAM + word.slice(i, i + 2));
+  return out;
+}
+
 const LATIN_WORD = /[\p{L}\p{N}]+/gu;
 const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'word' });
 
@@ -68,7 +80,7 @@ export function chineseTerms(text: string, lexicons: Tokenizers): string[] {
   for (const r of runs) {
     for (let i = 0; i + 1 < r.length; i++) {
       const bigram = r.slice(i, i + 2);
-      if (!zh.drop.has(bigram)) terms.push(zh.canonical.get(bigram) ?? bigram);
+      if (!zh.drop.has(bigram)) terms.push(BIGRAM + (zh.canonical.get(bigram) ?? bigram));
     }
   }
   return terms;
