@@ -44,7 +44,7 @@ export function createApp(parts: AssistantParts): App {
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', locales: assistant.kb.locales, passages: assistant.kb.document('en-US').passages.length });
   });
 

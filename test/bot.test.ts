@@ -92,8 +92,8 @@ describe('conversation start', () => {
   it('welcomes a user who joins', async () => {
     const replies = await app.send({
       type: 'conversationUpdate', channelId: 'test', serviceUrl: 'http://localhost/test', locale: 'zh-CN',
-      conversation: { id: 'welcome-1' } as never, from: { id: 'user-1' }, recipient: { id: 'bot' },
-      membersAdded: [{ id: 'user-1' }],
+      conversation: { id: 'welcome-1' } as never, from: { id: 'user-1', name: 'User' }, recipient: { id: 'bot', name: 'Bot' },
+      membersAdded: [{ id: 'user-1', name: 'User' }],
     });
     expect(metaOf(replies)?.kind).toBe('welcome');
     expect(metaOf(replies)?.locale).toBe('zh-CN');
