@@ -7,6 +7,7 @@ import type { Activity } from 'botbuilder';
 import { createAssistant, type Assistant, type AssistantParts } from './createAssistant.js';
 import { activityBodyProblems } from './validateActivityBody.js';
 import { createRateLimiter } from './rateLimit.js';
+import { registerTicketRoutes } from '../tickets/routes.js';
 
 export interface App {
   readonly server: restify.Server;
@@ -47,6 +48,8 @@ export function createApp(parts: AssistantParts): App {
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', locales: assistant.kb.locales, passages: assistant.kb.document('en-US').passages.length });
   });
+
+  registerTicketRoutes(server, assistant.tickets, config.ticketsApiToken);
 
   // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
   server.on('restifyError', (req, res, err, callback) => {

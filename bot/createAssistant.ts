@@ -11,6 +11,9 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { SqliteStorage } from '../storage/SqliteStorage.js';
 import { RootDialog } from '../dialogs/RootDialog.js';
+import { createFlowDialogs } from '../dialogs/flows.js';
+import { TICKET_MIGRATIONS, TicketStore } from '../tickets/TicketStore.js';
+import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
 import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
 import { createAdapter, type AdapterParts } from './adapter.js';
@@ -23,6 +26,8 @@ export interface AssistantParts {
   /** Conversation-state storage; defaults to SQLite in config.dataDir. */
   readonly storage?: Storage;
   readonly db?: Db;
+  /** The clock flows use for due dates; tests inject a fixed one. */
+  readonly clock?: () => Date;
 }
 
 export interface Assistant {
@@ -33,6 +38,7 @@ export interface Assistant {
   readonly db: Db;
   readonly adapterParts: AdapterParts;
   readonly bot: PrivacyAssistantBot;
+  readonly tickets: TicketStore;
   /** Runs one inbound activity through the CloudAdapter with expectReplies and returns the bot's replies. */
   handleActivity(activity: Partial<Activity>): Promise<Partial<Activity>[]>;
   close(): void;
@@ -43,13 +49,18 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
   const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, config);
-  const db = parts.db ?? openDatabase(config.dataDir);
+  const db = parts.db ?? openDatabase(config.dataDir, TICKET_MIGRATIONS);
+  const tickets = new TicketStore(db, { withOutbox: config.helpdeskWebhookUrl !== '', ...(parts.clock ? { now: parts.clock } : {}) });
+  const outbox: OutboxWorker | undefined = config.helpdeskWebhookUrl
+    ? startOutboxWorker(db, config.helpdeskWebhookUrl, logger.child('outbox'))
+    : undefined;
   const storage = parts.storage ?? new SqliteStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
   const services = { kb, i18n, logger: logger.child('dialogs') };
-  const rootDialog = new RootDialog(services, []);
+  const flowServices = { ...services, tickets, clock: parts.clock ?? (() => new Date()), deadline: config.dataRequestDeadline };
+  const rootDialog = new RootDialog(services, createFlowDialogs(flowServices));
   const bot = new PrivacyAssistantBot(conversationState, userState, rootDialog, i18n);
   const adapterParts = createAdapter(config, i18n, logger.child('adapter'));
   adapterParts.adapter.use(new ReplyContractMiddleware());
@@ -69,7 +80,10 @@ export function createAssistant(parts: AssistantParts): Assistant {
   };
 
   return {
-    config, kb, i18n, logger, db, adapterParts, bot, handleActivity,
-    close: () => { if (!parts.db) db.close(); },
+    config, kb, i18n, logger, db, adapterParts, bot, tickets, handleActivity,
+    close: () => {
+      outbox?.stop();
+      if (!parts.db) db.close();
+    },
   };
 }

@@ -61,3 +61,13 @@ export function ssml(text: string, locale: Locale, { maxSentences = 3 } = {}): s
   const body = escapeXml(firstSentences(toSpeakableText(text), maxSentences));
   return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${locale}">${body}</speak>`;
 }
+
+/** A ticket reference read character by character: "LK-7Q4M2P" → "L K, dash, 7 Q 4 M 2 P". */
+export function spellReference(reference: string, locale: Locale): string {
+  const dash = locale === 'zh-CN' ? '杠' : 'dash';
+  return reference.split('-').map((part) => part.split('').join(' ')).join(`, ${dash}, `);
+}
+
+/** Voice channels: speech in, speech out; choices are read, not shown. */
+export const VOICE_CHANNELS: readonly string[] = ['directlinespeech', 'telephony', 'voicetest'];
+export const isVoiceChannel = (channelId: string | undefined): boolean => VOICE_CHANNELS.includes(channelId ?? '');

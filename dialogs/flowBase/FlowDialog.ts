@@ -1,0 +1,301 @@
+/**
+ * The base of every guided flow. It owns what all flows share:
+ * - the flow's position (flow, step, ticket) on every message it sends;
+ * - questions as prompts with a parser, re-asked with the reason when the
+ *   answer does not parse, and a person offered after too many tries;
+ * - interruptions at any prompt: help, cancel (confirmed), "talk to a
+ *   person", and a policy question, answered before the prompt is repeated;
+ * - a warning, without storing anything, when someone types a full ID card
+ *   or bank card number the flow never asked for.
+ * Flows add their steps and say what each question accepts.
+ */
+import { ActionTypes, InputHints, type Activity, type CardAction, type TurnContext } from 'botbuilder';
+import {
+  ComponentDialog, DialogTurnStatus, TextPrompt,
+  type DialogContext, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { randomUUID } from 'node:crypto';
+import type { Locale } from '../../i18n/locale.js';
+import type { FlowName } from '../../knowledge/decide.js';
+import { findPersonalData } from '../../privacy/mask.js';
+import type { TicketDesk } from '../../tickets/ticket.js';
+import { isVoiceChannel } from '../../voice/ssml.js';
+import { setFlowPosition, turnLocale } from '../assistantMeta.js';
+import { handOff } from '../handoff.js';
+import { detectCommand } from '../keywords.js';
+import { answerMessage, fallbackMessage, message } from '../replies.js';
+import type { DialogServices } from '../services.js';
+import { recognizeChoices, recognizeYesNo, type Choice } from './recognize.js';
+
+export interface FlowServices extends DialogServices {
+  readonly tickets: TicketDesk;
+  readonly clock: () => Date;
+  readonly deadline: { readonly regime: string; readonly days: number; readonly kind: 'working' | 'calendar' };
+}
+
+/** What the base keeps for a running flow, in the flow's own dialog state. */
+export interface FlowState<TDraft> {
+  instanceId: string;
+  locale: Locale;
+  step: string;
+  ticketId?: string;
+  confirmingCancel?: boolean;
+  draft: TDraft;
+}
+
+export interface Question {
+  readonly name: string;
+  /** The parsed answer, or undefined when the text does not answer the question. */
+  parse(text: string, locale: Locale): unknown;
+  /** Flow-namespace key of the reason given when the answer does not parse. */
+  readonly invalidKey: (text: string) => string;
+  /** Free-text questions accept anything, so a policy question must end in "?" to interrupt them. */
+  readonly freeText?: boolean;
+}
+
+export interface PromptContent {
+  readonly text: string;
+  readonly speak?: string;
+  readonly choices?: readonly Choice[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly multiple?: boolean;
+}
+
+/** Returned by a prompt when the user gave up answering after too many tries. */
+export const GAVE_UP = '\u0000gave-up';
+const TEXT_ATTEMPTS = 3;
+const VOICE_ATTEMPTS = 2;
+
+export abstract class FlowDialog<TDraft extends object> extends ComponentDialog {
+  private readonly questions = new Map<string, Question>();
+
+  protected constructor(readonly flow: FlowName, protected readonly services: FlowServices) {
+    super(flow);
+  }
+
+  protected abstract emptyDraft(): TDraft;
+
+  /** A masked, one-line summary for an agent who takes over. */
+  protected abstract summarize(draft: TDraft): string;
+
+  // ---- questions -----------------------------------------------------------
+
+  protected addQuestion(question: Question): void {
+    this.questions.set(question.name, question);
+    this.addDialog(new TextPrompt(this.promptId(question.name), (pc) => this.validate(question, pc)));
+  }
+
+  private promptId(name: string): string {
+    return `${this.flow}.${name}`;
+  }
+
+  private async validate(question: Question, pc: PromptValidatorContext<string>): Promise<boolean> {
+    const text = pc.recognized.value ?? '';
+    const locale = turnLocale(pc.context);
+    if (pc.recognized.succeeded && question.parse(text, locale) !== undefined) return true;
+    const limit = isVoiceChannel(pc.context.activity.channelId) ? VOICE_ATTEMPTS : TEXT_ATTEMPTS;
+    if (pc.attemptCount >= limit) {
+      pc.recognized.value = GAVE_UP;
+      return true;
+    }
+    const t = this.services.i18n.getFixedT(locale, 'flows');
+    await pc.context.sendActivity(message({ text: t(question.invalidKey(text)), locale, meta: { kind: 'flow' } }));
+    return false;
+  }
+
+  /** Asks a question: its prompt carries choices as buttons, or as a spoken list on voice channels. */
+  protected async ask(step: WaterfallStepContext, name: string, content: PromptContent): Promise<DialogTurnResult> {
+    this.moveTo(step, name);
+    const prompt = this.promptActivity(step.context, content);
+    return step.prompt(this.promptId(name), { prompt, retryPrompt: prompt });
+  }
+
+  private promptActivity(context: TurnContext, content: PromptContent): Partial<Activity> {
+    const locale = turnLocale(context);
+    const t = this.services.i18n.getFixedT(locale, 'flows');
+    const labels = (content.choices ?? []).map((c) => content.labels?.[c.value] ?? c.words[0] ?? c.value);
+    const hint = content.multiple ? ` ${t('severalHint')}` : '';
+    if (isVoiceChannel(context.activity.channelId) && labels.length > 0) {
+      const list = labels.map((label, i) => t('voiceListItem', { n: i + 1, label })).join(locale === 'zh-CN' ? '，' : ', ');
+      const text = `${content.text}${hint} ${t('voiceList', { list })}`;
+      return message({ text, speakText: text, locale, meta: { kind: 'flow' }, inputHint: InputHints.ExpectingInput });
+    }
+    const actions: CardAction[] = labels.map((label) => ({ type: ActionTypes.ImBack, title: label, value: label }));
+    return message({
+      text: content.text + hint, speakText: content.speak, locale, meta: { kind: 'flow' },
+      actions, inputHint: InputHints.ExpectingInput,
+    });
+  }
+
+  /** Yes and no as the choices of a confirmation (the first word of each locale list as the label). */
+  protected yesNo(dc: DialogContext): Pick<PromptContent, 'choices' | 'labels'> {
+    const locale = turnLocale(dc.context);
+    const yes = wordsAt(this.services.i18n, locale, 'yes', 0)[0] ?? 'yes';
+    const no = wordsAt(this.services.i18n, locale, 'no', 0)[0] ?? 'no';
+    return { choices: [{ value: 'yes', words: [yes] }, { value: 'no', words: [no] }], labels: { yes, no } };
+  }
+
+  // ---- state and position --------------------------------------------------
+
+  protected state(dc: DialogContext): FlowState<TDraft> {
+    let c: DialogContext | undefined = dc;
+    while (c && c.activeDialog?.id !== this.id) c = c.parent;
+    return c!.activeDialog!.state as FlowState<TDraft>;
+  }
+
+  protected draft(dc: DialogContext): TDraft {
+    return this.state(dc).draft;
+  }
+
+  /** Records the step the flow is at; every message sent from now on carries it. */
+  protected moveTo(dc: DialogContext, step: string, ticketId?: string): void {
+    const s = this.state(dc);
+    s.step = step;
+    if (ticketId) s.ticketId = ticketId;
+    setFlowPosition(dc.context, { flow: this.flow, step, ...(s.ticketId ? { ticketId: s.ticketId } : {}) });
+  }
+
+  /** Ends the flow: later messages of this turn are no longer stamped as part of it, except its last step. */
+  protected async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog();
+  }
+
+  protected t(dc: DialogContext, ns: string = this.flow) {
+    return this.services.i18n.getFixedT(turnLocale(dc.context), ns);
+  }
+
+  protected isVoice(dc: DialogContext): boolean {
+    return isVoiceChannel(dc.context.activity.channelId);
+  }
+
+  /** The idempotency key of this run of the flow: a retried submission finds the same ticket. */
+  protected idempotencyKey(dc: DialogContext): string {
+    return `${dc.context.activity.conversation?.id ?? 'unknown'}:${this.state(dc).instanceId}`;
+  }
+
+  // ---- turn handling ---------------------------------------------------------
+
+  override async onBeginDialog(innerDc: DialogContext, options?: { text?: string }): Promise<DialogTurnResult> {
+    const outer = innerDc.parent!.activeDialog!.state as FlowState<TDraft>;
+    outer.instanceId = randomUUID();
+    outer.locale = turnLocale(innerDc.context);
+    outer.step = 'start';
+    outer.draft = this.emptyDraft();
+    setFlowPosition(innerDc.context, { flow: this.flow, step: 'start' });
+    this.services.logger.info('flow started', { flow: this.flow });
+    await this.warnAboutUnaskedNumbers(innerDc.context, false);
+    return super.onBeginDialog(innerDc, options);
+  }
+
+  override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const s = this.state(innerDc);
+    setFlowPosition(innerDc.context, { flow: this.flow, step: s.step, ...(s.ticketId ? { ticketId: s.ticketId } : {}) });
+    const text = innerDc.context.activity.text ?? '';
+    const locale = turnLocale(innerDc.context);
+    const { i18n } = this.services;
+    const flows = i18n.getFixedT(locale, 'flows');
+
+    if (s.confirmingCancel) {
+      s.confirmingCancel = false;
+      if (recognizeYesNo(text, i18n) === true || detectCommand(text, i18n) === 'cancel') return this.cancelFlow(innerDc);
+      await innerDc.context.sendActivity(message({ text: flows('continue'), locale, meta: { kind: 'flow' } }));
+      await innerDc.repromptDialog();
+      return { status: DialogTurnStatus.waiting };
+    }
+
+    switch (detectCommand(text, i18n)) {
+      case 'help':
+        await innerDc.context.sendActivity(message({
+          text: flows('help', { flowName: flows(`flowName.${this.flow}`) }),
+          speakText: flows('helpSpeak', { flowName: flows(`flowName.${this.flow}`) }),
+          locale, meta: { kind: 'help' },
+        }));
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case 'cancel':
+        s.confirmingCancel = true;
+        await innerDc.context.sendActivity(message({
+          text: flows('cancelConfirm'), locale, meta: { kind: 'flow' }, inputHint: InputHints.ExpectingInput,
+          ...(this.isVoice(innerDc) ? {} : { actions: [...wordsAt(i18n, locale, 'yes', 0), ...wordsAt(i18n, locale, 'no', 0)] }),
+        }));
+        return { status: DialogTurnStatus.waiting };
+      case 'handoff':
+        await handOff(innerDc.context, i18n, locale, { reason: 'userRequested', summary: this.summarize(s.draft), ...(s.ticketId ? { ticketId: s.ticketId } : {}) });
+        await innerDc.cancelAllDialogs();
+        return { status: DialogTurnStatus.complete };
+      default:
+        break;
+    }
+
+    if (await this.answerQuestionAsked(innerDc, text, locale)) return { status: DialogTurnStatus.waiting };
+    await this.warnAboutUnaskedNumbers(innerDc.context, true);
+    const result = await super.onContinueDialog(innerDc);
+    if (result.status !== DialogTurnStatus.waiting) this.services.logger.info('flow ended', { flow: this.flow, step: s.step, ticket: s.ticketId });
+    return result;
+  }
+
+  /** A policy question in the middle of a flow gets its answer, then the question is asked again. */
+  private async answerQuestionAsked(innerDc: DialogContext, text: string, locale: Locale): Promise<boolean> {
+    const question = this.questions.get(this.state(innerDc).step);
+    if (!question) return false;
+    const asksSomething = /[?？]\s*$|吗\s*$/u.test(text.trim());
+    const answers = question.parse(text, locale) !== undefined;
+    if (answers && (!question.freeText || !asksSomething)) return false;
+    const decision = this.services.kb.route(text, locale);
+    if (decision.kind === 'answer' && (asksSomething || decision.confidence >= 0.6)) {
+      await innerDc.context.sendActivity(answerMessage(this.services.kb, this.services.i18n, decision.passageId, locale, decision.hits));
+    } else if (asksSomething && !answers) {
+      await innerDc.context.sendActivity(fallbackMessage(this.services.i18n, locale));
+    } else {
+      return false;
+    }
+    await innerDc.repromptDialog();
+    return true;
+  }
+
+  /** Someone typed a full ID card or bank card number the flow never asks for: say so, and keep nothing. */
+  private async warnAboutUnaskedNumbers(context: TurnContext, _continuing: boolean): Promise<void> {
+    const kinds = new Set(findPersonalData(context.activity.text ?? '').map((m) => m.kind));
+    const locale = turnLocale(context);
+    const t = this.services.i18n.getFixedT(locale, 'flows');
+    for (const kind of ['idCard', 'bankCard'] as const) {
+      if (kinds.has(kind)) {
+        await context.sendActivity(message({ text: t('sensitiveNotNeeded', { what: t(`sensitive.${kind}`) }), locale, meta: { kind: 'flow' } }));
+      }
+    }
+  }
+
+  private async cancelFlow(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const locale = turnLocale(innerDc.context);
+    await innerDc.context.sendActivity(message({ text: this.services.i18n.getFixedT(locale, 'flows')('cancelled'), locale, meta: { kind: 'flow' } }));
+    this.services.logger.info('flow cancelled', { flow: this.flow, step: this.state(innerDc).step });
+    await innerDc.cancelAllDialogs();
+    return { status: DialogTurnStatus.complete };
+  }
+
+  /** After too many misunderstood answers: offer a person (on the phone, transfer straight away). */
+  protected async gaveUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const locale = turnLocale(step.context);
+    const { i18n } = this.services;
+    const flows = i18n.getFixedT(locale, 'flows');
+    this.services.logger.info('flow gave up', { flow: this.flow, step: this.state(step).step });
+    if (this.isVoice(step)) {
+      await step.context.sendActivity(message({ text: flows('giveUpVoice'), locale, meta: { kind: 'flow' } }));
+      await handOff(step.context, i18n, locale, { reason: 'notUnderstood', summary: this.summarize(this.draft(step)) });
+    } else {
+      const common = i18n.getFixedT(locale);
+      await step.context.sendActivity(message({
+        text: flows('giveUp'), locale, meta: { kind: 'flow' }, actions: [common('actions.handoff'), common('actions.help')],
+      }));
+    }
+    return step.endDialog();
+  }
+}
+
+/** The n-th word of a yes/no list in one locale, as a button label. */
+function wordsAt(i18n: DialogServices['i18n'], locale: Locale, key: 'yes' | 'no', n: number): string[] {
+  const list = i18n.getFixedT(locale, 'flows')(key, { returnObjects: true }) as unknown;
+  return Array.isArray(list) && list[n] !== undefined ? [String(list[n])] : [];
+}
+
+export { recognizeChoices };

@@ -1,0 +1,166 @@
+/**
+ * Minor consent: is the user the minor or the guardian; the age band (under
+ * 14, 14-17; 18 or over ends the flow with the policy's rule); the guardian's
+ * name, relationship and contact; then a ticket and a handoff to an agent.
+ * A child is asked for nothing beyond what consent needs: not even their name.
+ */
+import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { detectStatedAge } from '../../knowledge/detectAge.js';
+import { maskPersonalData } from '../../privacy/mask.js';
+import { spellReference } from '../../voice/ssml.js';
+import { turnLocale } from '../assistantMeta.js';
+import { handOff } from '../handoff.js';
+import { message } from '../replies.js';
+import { choiceSet } from '../flowBase/choices.js';
+import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
+import { choiceQuestion, contactQuestion, nameQuestion } from '../flowBase/questions.js';
+import { recognizeChoices } from '../flowBase/recognize.js';
+import { parseContact } from '../flowBase/contact.js';
+
+export const ROLES = ['minor', 'guardian'] as const;
+export const AGE_BANDS = ['under14', 'teen', 'adult'] as const;
+export const RELATIONSHIPS = ['parent', 'legalGuardian', 'relative'] as const;
+
+export interface MinorConsentDraft {
+  role?: string;
+  ageBand?: string;
+  guardianName?: string;
+  relationship?: string;
+  guardianContact?: string;
+}
+
+export function ageBandOf(age: number): (typeof AGE_BANDS)[number] {
+  return age < 14 ? 'under14' : age < 18 ? 'teen' : 'adult';
+}
+
+export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
+  constructor(services: FlowServices) {
+    super('minorConsent', services);
+    const { i18n } = services;
+    this.addQuestion(choiceQuestion('role', (locale) => choiceSet(i18n, locale, 'minorConsent', 'role', ROLES).choices));
+    this.addQuestion({
+      ...choiceQuestion('age', (locale) => choiceSet(i18n, locale, 'minorConsent', 'age', AGE_BANDS).choices),
+      // "15", "I'm fifteen", "十五岁" answer too, not only the band's name.
+      parse: (text, locale) => {
+        const age = detectStatedAge(text) ?? (/^\s*\d{1,2}\s*$/.test(text) ? Number(text) : undefined);
+        if (age !== undefined && age > 0 && age < 120) return [ageBandOf(age)];
+        const picked = recognizeChoices(text, choiceSet(i18n, locale, 'minorConsent', 'age', AGE_BANDS).choices);
+        return picked.length ? picked : undefined;
+      },
+    });
+    this.addQuestion(nameQuestion('guardianName'));
+    this.addQuestion(choiceQuestion('relationship', (locale) => choiceSet(i18n, locale, 'minorConsent', 'relationship', RELATIONSHIPS).choices));
+    this.addQuestion(contactQuestion('guardianContact'));
+    this.addDialog(new WaterfallDialog(`${this.id}.steps`, [
+      this.introStep.bind(this),
+      this.askRoleStep.bind(this),
+      this.askAgeStep.bind(this),
+      this.askGuardianNameStep.bind(this),
+      this.askRelationshipStep.bind(this),
+      this.askGuardianContactStep.bind(this),
+      this.handOffStep.bind(this),
+    ]));
+    this.initialDialogId = `${this.id}.steps`;
+  }
+
+  protected emptyDraft(): MinorConsentDraft {
+    return {};
+  }
+
+  protected summarize(d: MinorConsentDraft): string {
+    return maskPersonalData(`minor consent; role: ${d.role ?? '-'}; age band: ${d.ageBand ?? '-'}; relationship: ${d.relationship ?? '-'}; guardian contact: ${d.guardianContact ?? '-'}`);
+  }
+
+  private set(step: WaterfallStepContext, key: string, values: readonly string[]) {
+    return choiceSet(this.services.i18n, turnLocale(step.context), 'minorConsent', key, values);
+  }
+
+  private isGuardian(step: WaterfallStepContext): boolean {
+    return this.draft(step).role === 'guardian';
+  }
+
+  private async introStep(step: WaterfallStepContext<{ text?: string }>): Promise<DialogTurnResult> {
+    const first = step.options?.text ?? '';
+    const draft = this.draft(step);
+    draft.role = recognizeChoices(first, this.set(step, 'role', ROLES).choices.filter((c) => c.value === 'guardian'))[0];
+    const age = detectStatedAge(first);
+    if (age !== undefined) {
+      draft.ageBand = ageBandOf(age);
+      // "I'm 15" is the minor speaking; "my son is 14" was caught above as the guardian.
+      draft.role ??= 'minor';
+    }
+    this.moveTo(step, 'intro');
+    await step.context.sendActivity(message({ text: this.t(step)('intro'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+    return step.next();
+  }
+
+  private async askRoleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (this.draft(step).role) return step.next();
+    return this.ask(step, 'role', { text: this.t(step)('role.prompt'), ...this.set(step, 'role', ROLES) });
+  }
+
+  private async askAgeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === GAVE_UP) return this.gaveUp(step);
+    const draft = this.draft(step);
+    if (typeof step.result === 'string') draft.role = recognizeChoices(step.result, this.set(step, 'role', ROLES).choices)[0];
+    if (draft.ageBand) return step.next();
+    const t = this.t(step);
+    return this.ask(step, 'age', { text: t(this.isGuardian(step) ? 'age.promptGuardian' : 'age.promptMinor'), ...this.set(step, 'age', AGE_BANDS) });
+  }
+
+  private async askGuardianNameStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === GAVE_UP) return this.gaveUp(step);
+    const draft = this.draft(step);
+    if (typeof step.result === 'string') {
+      const age = detectStatedAge(step.result) ?? (/^\s*\d{1,2}\s*$/.test(step.result) ? Number(step.result) : undefined);
+      draft.ageBand = age !== undefined ? ageBandOf(age) : recognizeChoices(step.result, this.set(step, 'age', AGE_BANDS).choices)[0];
+    }
+    if (draft.ageBand === 'adult') {
+      this.moveTo(step, 'adult');
+      await step.context.sendActivity(message({ text: this.t(step)('adult'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+      return step.endDialog();
+    }
+    const t = this.t(step);
+    return this.ask(step, 'guardianName', { text: t(this.isGuardian(step) ? 'guardianName.promptGuardian' : 'guardianName.promptMinor') });
+  }
+
+  private async askRelationshipStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === GAVE_UP) return this.gaveUp(step);
+    this.draft(step).guardianName = String(step.result).trim();
+    return this.ask(step, 'relationship', { text: this.t(step)('relationship.prompt'), ...this.set(step, 'relationship', RELATIONSHIPS) });
+  }
+
+  private async askGuardianContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === GAVE_UP) return this.gaveUp(step);
+    this.draft(step).relationship = recognizeChoices(String(step.result), this.set(step, 'relationship', RELATIONSHIPS).choices)[0];
+    const t = this.t(step);
+    return this.ask(step, 'guardianContact', { text: t(this.isGuardian(step) ? 'contact.promptGuardian' : 'contact.promptMinor') });
+  }
+
+  private async handOffStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result === GAVE_UP) return this.gaveUp(step);
+    const draft = this.draft(step);
+    draft.guardianContact = parseContact(String(step.result));
+    const locale = turnLocale(step.context);
+    const t = this.t(step);
+    const ticket = this.services.tickets.open({
+      kind: 'minorConsent', priority: 'normal', locale, conversationId: step.context.activity.conversation.id,
+      fields: {
+        role: draft.role ?? '', ageBand: draft.ageBand ?? '', guardianName: draft.guardianName ?? '',
+        relationship: draft.relationship ?? '', guardianContact: draft.guardianContact ?? '',
+      },
+      idempotencyKey: this.idempotencyKey(step),
+    });
+    this.moveTo(step, 'handoff', ticket.id);
+    this.services.logger.info('ticket opened', { flow: this.flow, ticket: ticket.id });
+    const guardian = this.isGuardian(step) ? t('guardianSelf') : draft.guardianName ?? '';
+    const closing = [t('guardianMustDo'), draft.ageBand === 'under14' ? t('under14') : ''].filter(Boolean).join(' ');
+    await step.context.sendActivity(message({
+      text: `${t('done', { reference: ticket.id, guardian })}\n\n${closing}`,
+      speakText: `${t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), guardian })} ${t('guardianMustDo')}`,
+      locale, meta: { kind: 'flow', ticketId: ticket.id },
+    }));
+    await handOff(step.context, this.services.i18n, locale, { reason: 'minorConsent', ticketId: ticket.id, summary: this.summarize(draft) });
+    return step.endDialog({ ticketId: ticket.id });
+  }
+}
