@@ -22,15 +22,27 @@ export interface DecideOptions {
   readonly answerThreshold: number;
   /** Two unrelated passages closer than this (relative score) make a "did you mean". */
   readonly clarifyMargin: number;
-  /** A flow must score this much (relative) above the best passage to start. */
+  /** A flow must score this much (relative) above the best passage to start… */
   readonly flowLead: number;
+  /** …and this much when the message is a question about what Buygogo does ("can you…", "你们会…"). */
+  readonly flowLeadForQuestions: number;
+  /** How such questions begin, per language (lexicon data). */
+  readonly questionOpeners: readonly string[];
 }
 
 export const DECIDE_DEFAULTS: DecideOptions = Object.freeze({
   answerThreshold: 0.45,
   clarifyMargin: 0.01,
   flowLead: 0.1,
+  flowLeadForQuestions: 0.35,
+  questionOpeners: [],
 });
+
+/** "Can you disclose my data once I authorise it?" asks about the policy; "someone used my account" reports. */
+export function asksAboutPolicy(text: string, openers: readonly string[]): boolean {
+  const said = text.normalize('NFKC').toLowerCase().replace(/^[\s,.!?]*(um+|uh+|so|hi|hello|hey|ok|okay|嗯|那个|请问|你好)[\s,，.]*/u, '').trim();
+  return openers.some((o) => said.startsWith(o));
+}
 
 export function decide(text: string, result: SearchResult, options: DecideOptions): Decision {
   const age = detectStatedAge(text);
@@ -46,7 +58,8 @@ export function decide(text: string, result: SearchResult, options: DecideOption
     // about as well ("what does the policy say about minors"), the passage answers and offers the flow.
     const passage = result.hits.find((h) => h.kind === 'passage');
     const lead = passage ? (best.score - passage.score) / best.score : 1;
-    if (lead >= options.flowLead) {
+    const needed = asksAboutPolicy(text, options.questionOpeners) ? options.flowLeadForQuestions : options.flowLead;
+    if (lead >= needed) {
       return { kind: 'flow', flow: best.key.slice('flow:'.length) as FlowName, confidence: result.confidence, hits: result.hits };
     }
     return { kind: 'answer', passageId: passage!.key, confidence: result.confidence, hits: result.hits };

@@ -32,7 +32,7 @@ function readJson<T>(file: string, fallback: T): T {
 }
 
 export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partial<DecideOptions> = {}, dataDir = KNOWLEDGE_DATA_DIR): KnowledgeBase {
-  const decideOptions: DecideOptions = { ...DECIDE_DEFAULTS, ...pick(tuning) };
+  let decideOptions: DecideOptions = { ...DECIDE_DEFAULTS, ...pick(tuning) };
   const documents = new Map<string, PolicyDocument>();
   for (const file of policyFiles) {
     const doc = loadPolicy(file);
@@ -46,10 +46,13 @@ export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partia
     const topics = readJson<TopicData>(path.join(dataDir, `topics.${doc.locale}.json`), { flows: {}, notCovered: {} });
     return { locale: doc.locale, passages: doc.passages, aids, topics };
   });
-  const search = createSearch(corpora, {
-    en: readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), { phrases: {}, synonyms: [], fillers: [], stopwords: [] }),
-    zh: readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), { phrases: {}, synonyms: [], fillers: [], stopwords: [] }),
-  });
+  const emptyLexicon: LexiconData = { phrases: {}, synonyms: [], fillers: [], stopwords: [] };
+  const lexicons = {
+    en: readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), emptyLexicon),
+    zh: readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), emptyLexicon),
+  };
+  const search = createSearch(corpora, lexicons);
+  decideOptions = { ...decideOptions, questionOpeners: [...(lexicons.en.questionOpeners ?? []), ...(lexicons.zh.questionOpeners ?? [])] };
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;
   const document = (locale: string): PolicyDocument => documents.get(locale) ?? documents.get(fallbackLocale)!;
   return {
@@ -64,7 +67,11 @@ export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partia
 
 // Config objects carry more than the decision needs; take only its keys.
 function pick(t: Partial<DecideOptions>): Partial<DecideOptions> {
-  const out: Partial<Record<keyof DecideOptions, number>> = {};
-  for (const k of Object.keys(DECIDE_DEFAULTS) as (keyof DecideOptions)[]) if (typeof t[k] === 'number') out[k] = t[k];
+  const numeric = ['answerThreshold', 'clarifyMargin', 'flowLead', 'flowLeadForQuestions'] as const;
+  const out: { -readonly [K in (typeof numeric)[number]]?: number } = {};
+  for (const k of numeric) {
+    const v = t[k];
+    if (typeof v === 'number') out[k] = v;
+  }
   return out;
 }

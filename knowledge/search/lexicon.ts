@@ -6,6 +6,7 @@ export interface LexiconData {
   readonly synonyms: readonly (readonly string[])[];
   readonly fillers: readonly string[];
   readonly stopwords: readonly string[];
+  readonly questionOpeners?: readonly string[];
 }
 
 export interface Lexicon {
