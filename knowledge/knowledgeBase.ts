@@ -53,6 +53,20 @@ export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partia
   };
   const search = createSearch(corpora, lexicons);
   decideOptions = { ...decideOptions, questionOpeners: [...(lexicons.en.questionOpeners ?? []), ...(lexicons.zh.questionOpeners ?? [])] };
+  /**
+   * A message of several sentences is also tried sentence by sentence: in "I work in IT… I saw the app send
+   * the Android ID. What is it used for?" the story dilutes the question. The most confident reading wins;
+   * a flow or a fallback of the whole message stands (the story is what makes it a report).
+   */
+  const route = (text: string, locale: string): Decision => {
+    const whole = decide(text, search.find(text, locale), decideOptions);
+    const sentences = splitSentences(text);
+    if (sentences.length < 2 || whole.kind === 'flow' || (whole.kind === 'fallback' && whole.reason === 'not-covered')) return whole;
+    const parts = sentences.map((s) => decide(s, search.find(s, locale), decideOptions)).filter((d) => d.kind === 'answer');
+    const best = parts.sort((a, b) => b.confidence - a.confidence)[0];
+    return best && best.confidence > whole.confidence ? best : whole;
+  };
+
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;
   const document = (locale: string): PolicyDocument => documents.get(locale) ?? documents.get(fallbackLocale)!;
   return {
@@ -61,7 +75,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partia
     passage: (id, locale) => document(locale).passages.find((p) => p.id === id),
     aids: (id, locale) => (aidsByLocale.get(locale) ?? aidsByLocale.get(fallbackLocale))?.[id],
     search,
-    route: (text, locale) => decide(text, search.find(text, locale), decideOptions),
+    route: (text, locale) => route(text, locale),
   };
 }
 
@@ -74,4 +88,11 @@ function pick(t: Partial<DecideOptions>): Partial<DecideOptions> {
     if (typeof v === 'number') out[k] = v;
   }
   return out;
+}
+
+/** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */
+export function splitSentences(text: string): string[] {
+  return (text.match(/[^.!?。！？]+[.!?。！？]?/gu) ?? [])
+    .map((s) => s.trim())
+    .filter((s) => s.split(/\s+/).length >= 3 || (s.match(/\p{Script=Han}/gu) ?? []).length >= 6);
 }
