@@ -14,7 +14,8 @@ export interface OutboxWorker {
 
 interface OutboxRow { id: number; ticket_id: string; payload: string; attempts: number }
 
-export const OUTBOX_DEFAULTS = Object.freeze({ intervalMs: 2000, maxBackoffMs: 5 * 60_000, baseBackoffMs: 1000, timeoutMs: 10_000 });
+export const OUTBOX_DEFAULTS: Readonly<{ intervalMs: number; maxBackoffMs: number; baseBackoffMs: number; timeoutMs: number }> =
+  Object.freeze({ intervalMs: 2000, maxBackoffMs: 5 * 60_000, baseBackoffMs: 1000, timeoutMs: 10_000 });
 
 export function startOutboxWorker(
   db: Db, webhookUrl: string, logger: Logger,
@@ -22,14 +23,16 @@ export function startOutboxWorker(
 ): OutboxWorker {
   const settings = { ...OUTBOX_DEFAULTS, ...options };
   const now = options.now ?? Date.now;
-  let running = false;
+  // Passes run one after another: a slow helpdesk must not get the same ticket twice.
+  let queue: Promise<number> = Promise.resolve(0);
+  const drain = (): Promise<number> => {
+    queue = queue.then(pass, pass);
+    return queue;
+  };
 
-  const drain = async (): Promise<number> => {
-    if (running) return 0; // one pass at a time: a slow helpdesk must not get the same ticket twice
-    running = true;
+  const pass = async (): Promise<number> => {
     let delivered = 0;
-    try {
-      const due = db.prepare('SELECT id, ticket_id, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id')
+    const due = db.prepare('SELECT id, ticket_id, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id')
         .all(new Date(now()).toISOString()) as OutboxRow[];
       for (const row of due) {
         try {
@@ -37,6 +40,7 @@ export function startOutboxWorker(
             method: 'POST', headers: { 'content-type': 'application/json' }, body: row.payload,
             signal: AbortSignal.timeout(settings.timeoutMs),
           });
+          await res.arrayBuffer().catch(() => undefined); // free the connection whatever the answer
           if (!res.ok) throw new Error(`helpdesk answered ${res.status}`);
           db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(new Date(now()).toISOString(), row.id);
           delivered += 1;
@@ -48,9 +52,6 @@ export function startOutboxWorker(
           logger.warn('helpdesk delivery failed; will retry', { ticket: row.ticket_id, attempt: row.attempts + 1, retryInMs: backoff });
         }
       }
-    } finally {
-      running = false;
-    }
     return delivered;
   };
 

@@ -100,6 +100,8 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     }
     const t = this.services.i18n.getFixedT(locale, 'flows');
     await pc.context.sendActivity(message({ text: t(question.invalidKey(text)), locale, meta: { kind: 'flow' } }));
+    // The SDK re-prompts only when nothing was sent this turn; the reason was, so ask again here.
+    if (pc.options.prompt) await pc.context.sendActivity(pc.options.prompt as Partial<Activity>);
     return false;
   }
 
