@@ -8,6 +8,7 @@ import { createAssistant, type Assistant, type AssistantParts } from './createAs
 import { activityBodyProblems } from './validateActivityBody.js';
 import { createRateLimiter } from './rateLimit.js';
 import { registerTicketRoutes } from '../tickets/routes.js';
+import { registerAssistRoutes } from '../assist/routes.js';
 
 export interface App {
   readonly server: restify.Server;
@@ -50,6 +51,7 @@ export function createApp(parts: AssistantParts): App {
   });
 
   registerTicketRoutes(server, assistant.tickets, config.ticketsApiToken);
+  registerAssistRoutes(server, assistant.kb, assistant.i18n, config.assistApiToken);
 
   // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
   server.on('restifyError', (req, res, err, callback) => {

@@ -10,7 +10,7 @@ import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBas
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { SqliteStorage } from '../storage/SqliteStorage.js';
-import { RootDialog } from '../dialogs/RootDialog.js';
+import { RootDialog, type ConversationMemory } from '../dialogs/RootDialog.js';
 import { createFlowDialogs } from '../dialogs/flows.js';
 import { TICKET_MIGRATIONS, TicketStore } from '../tickets/TicketStore.js';
 import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
@@ -60,7 +60,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
 
   const services = { kb, i18n, logger: logger.child('dialogs') };
   const flowServices = { ...services, tickets, clock: parts.clock ?? (() => new Date()), deadline: config.dataRequestDeadline };
-  const rootDialog = new RootDialog(services, createFlowDialogs(flowServices));
+  const rootDialog = new RootDialog(services, createFlowDialogs(flowServices), conversationState.createProperty<ConversationMemory>('assistantMemory'));
   const bot = new PrivacyAssistantBot(conversationState, userState, rootDialog, i18n);
   const adapterParts = createAdapter(config, i18n, logger.child('adapter'));
   adapterParts.adapter.use(new ReplyContractMiddleware());

@@ -14,10 +14,21 @@ export class ReplyContractMiddleware implements Middleware {
     setTurnLocale(context, resolveLocale(context.activity.locale, context.activity.text ?? ''));
     context.onSendActivities(async (ctx, activities, sendNext) => {
       for (const activity of activities) stamp(ctx, activity);
+      onlyLastExpectsInput(activities);
       return sendNext();
     });
     await next();
+    // With expectReplies the whole turn is buffered: only its last message may expect input.
+    onlyLastExpectsInput(context.bufferedReplyActivities);
   }
+}
+
+/** A voice client opens the microphone on expectingInput; two prompts in one turn would cut the first off. */
+function onlyLastExpectsInput(activities: Partial<Activity>[]): void {
+  const messages = activities.filter((a) => a.type === ActivityTypes.Message);
+  messages.slice(0, -1).forEach((m) => {
+    if (m.inputHint === InputHints.ExpectingInput) m.inputHint = InputHints.AcceptingInput;
+  });
 }
 
 function stamp(context: TurnContext, activity: Partial<Activity>): void {

@@ -15,7 +15,9 @@ import { turnLocale } from './assistantMeta.js';
 import { handOff } from './handoff.js';
 import { detectCommand, normalizeCommand } from './keywords.js';
 import { SUPPORTED_LOCALES } from '../i18n/locale.js';
-import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage } from './replies.js';
+import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage, wholePassageMessage } from './replies.js';
+import type { StatePropertyAccessor } from 'botbuilder';
+import { isVoiceChannel } from '../voice/ssml.js';
 import type { DialogServices } from './services.js';
 
 export const ROOT_DIALOG_ID = 'root';
@@ -31,10 +33,20 @@ export const FLOW_OFFERS: Readonly<Record<string, FlowName>> = Object.freeze({
   '7': 'minorConsent',
 });
 
+/** What the root remembers between turns of a conversation. */
+export interface ConversationMemory {
+  /** The passage last answered from, for "more". */
+  lastPassageId?: string;
+}
+
 export class RootDialog extends ComponentDialog {
   private readonly flows = new Set<string>();
 
-  constructor(private readonly services: DialogServices, flowDialogs: readonly Dialog[] = []) {
+  constructor(
+    private readonly services: DialogServices,
+    flowDialogs: readonly Dialog[] = [],
+    private readonly memory?: StatePropertyAccessor<ConversationMemory>,
+  ) {
     super(ROOT_DIALOG_ID);
     this.addDialog(new WaterfallDialog(ROUTE_DIALOG_ID, [this.routeStep.bind(this), this.finishStep.bind(this)]));
     for (const dialog of flowDialogs) {
@@ -59,6 +71,12 @@ export class RootDialog extends ComponentDialog {
     const command = detectCommand(dc.context.activity.text ?? '', i18n);
     if (!command) return undefined;
     const locale = turnLocale(dc.context);
+    if (command === 'more') {
+      const last = (await this.memory?.get(dc.context, {}))?.lastPassageId;
+      if (!last) return undefined; // nothing to say more about: treat it as an ordinary message
+      await dc.context.sendActivity(wholePassageMessage(this.services.kb, i18n, last, locale));
+      return { status: DialogTurnStatus.complete };
+    }
     if (command === 'help') await dc.context.sendActivity(helpMessage(i18n, locale));
     if (command === 'cancel') await dc.context.sendActivity(infoMessage(i18n, locale, 'cancel.nothing'));
     if (command === 'handoff') await handOff(dc.context, i18n, locale, { reason: 'userRequested' });
@@ -90,7 +108,9 @@ export class RootDialog extends ComponentDialog {
         await context.sendActivity(fallbackMessage(i18n, locale));
         return step.endDialog();
       case 'answer':
-        await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale)));
+        await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale),
+          { voice: isVoiceChannel(context.activity.channelId) }));
+        if (this.memory) (await this.memory.get(context, {})).lastPassageId = decision.passageId;
         return step.endDialog();
       case 'clarify':
         await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));

@@ -7,8 +7,8 @@
 import type { I18n } from '../i18n/i18n.js';
 import { SUPPORTED_LOCALES } from '../i18n/locale.js';
 
-export type Command = 'help' | 'cancel' | 'handoff';
-const COMMANDS: readonly Command[] = ['handoff', 'cancel', 'help'];
+export type Command = 'help' | 'cancel' | 'handoff' | 'more';
+const COMMANDS: readonly Command[] = ['handoff', 'cancel', 'help', 'more'];
 
 const POLITE = new Set(['please', 'pls', 'now', 'thanks', 'thank', 'you', 'i', 'want', 'to', 'would', 'like', 'need', 'a', 'an',
   'the', 'can', 'let', 'me', 'just', 'ok', 'okay', 'this', 'that', 'it', 'all', 'hi', 'hello', 'hey', 'um', 'uh', 'id', "i'd"]);

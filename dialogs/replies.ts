@@ -8,7 +8,7 @@ import type { I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import type { SearchHit } from '../knowledge/search/createSearch.js';
-import { ssml, spokenPassageLabel } from '../voice/ssml.js';
+import { firstSentences, ssml, spokenPassageLabel } from '../voice/ssml.js';
 import type { AssistantMeta, Citation } from './assistantMeta.js';
 
 export interface MessageParts {
@@ -19,6 +19,8 @@ export interface MessageParts {
   readonly meta: Omit<AssistantMeta, 'locale'>;
   readonly actions?: readonly (string | CardAction)[];
   readonly inputHint?: InputHints;
+  /** Sentences of speech before the rest is cut (default 3); composed answers set their own. */
+  readonly maxSentences?: number;
 }
 
 export function message(parts: MessageParts): Partial<Activity> {
@@ -27,7 +29,7 @@ export function message(parts: MessageParts): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     text: parts.text,
-    speak: ssml(parts.speakText ?? parts.text, parts.locale),
+    speak: ssml(parts.speakText ?? parts.text, parts.locale, { maxSentences: parts.maxSentences ?? 3 }),
     inputHint: parts.inputHint ?? InputHints.AcceptingInput,
     locale: parts.locale,
     ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}),
@@ -58,6 +60,7 @@ export function followUpActions(kb: KnowledgeBase, id: string, locale: Locale, e
 
 export function answerMessage(
   kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale, hits: readonly SearchHit[], extraActions: readonly CardAction[] = [],
+  { voice = false } = {},
 ): Partial<Activity> {
   const t = i18n.getFixedT(locale);
   const passage = kb.passage(id, locale)!;
@@ -67,7 +70,9 @@ export function answerMessage(
   const citations = [citationOf(kb, id, locale, best?.score ?? 1)];
   return message({
     text: t('answer.cited', { summary, passage: passage.text, citation: citationText, link: policyLink(id, locale) }),
-    speakText: t('answer.speak', { summary, spokenLabel: spokenPassageLabel(id, locale) }),
+    // On the phone the short answer comes first; the whole passage only if the caller asks for more.
+    speakText: t('answer.speak', { summary: firstSentences(summary, 2), spokenLabel: spokenPassageLabel(id, locale) }) + (voice ? ` ${t('answer.moreHint')}` : ''),
+    maxSentences: 4,
     locale,
     meta: { kind: 'answer', citations },
     actions: followUpActions(kb, id, locale, extraActions),
@@ -124,4 +129,15 @@ export function welcomeMessage(i18n: I18n, locale: Locale): Partial<Activity> {
 export function infoMessage(i18n: I18n, locale: Locale, key: string, speakKey?: string): Partial<Activity> {
   const t = i18n.getFixedT(locale);
   return message({ text: t(key), speakText: speakKey ? t(speakKey) : undefined, locale, meta: { kind: 'info' } });
+}
+
+/** The whole passage, read out when a caller says "more" after an answer. */
+export function wholePassageMessage(kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale): Partial<Activity> {
+  const t = i18n.getFixedT(locale);
+  const passage = kb.passage(id, locale)!;
+  const text = t('answer.more', { label: spokenPassageLabel(id, locale), passage: passage.text });
+  return {
+    ...message({ text, locale, meta: { kind: 'answer', citations: [citationOf(kb, id, locale, 1)] } }),
+    speak: ssml(text, locale, { maxSentences: 12 }),
+  };
 }

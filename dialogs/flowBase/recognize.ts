@@ -32,8 +32,10 @@ function containsWord(said: string, word: string): boolean {
 }
 
 /** Numbers and ordinals the answer names: "2", "two", "the second one", "第二个", "1 and 3". */
-function positions(said: string): number[] {
+function positions(raw: string): number[] {
   const out: number[] = [];
+  // "the second one": "one" there is a pronoun, not the first option.
+  const said = raw.replace(/\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|last) ones?\b/g, '$1');
   for (const m of said.matchAll(/第?\s*([一二两三四五六七八九]|最后)\s*(?:个|项|种|条|号)?|(\d{1,2})|([a-z]+)/gu)) {
     const [, zh, digits, word] = m;
     if (digits) out.push(Number(digits));

@@ -1,0 +1,54 @@
+/**
+ * POST /api/assist and the agent page GET /agent, both behind the assist
+ * bearer token (no token configured: both are off, 404).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type restify from 'restify';
+import type { I18n } from '../i18n/i18n.js';
+import { isLocale, resolveLocale } from '../i18n/locale.js';
+import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { bearerMatches } from '../tickets/routes.js';
+import { assist } from './assist.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PAGE = HERE.split(path.sep).includes('dist') ? path.resolve(HERE, '../../assist/agent.html') : path.resolve(HERE, 'agent.html');
+
+export function registerAssistRoutes(server: restify.Server, kb: KnowledgeBase, i18n: I18n, token: string): void {
+  const off = (res: restify.Response): void => { res.send(404, { error: { code: 'not_found', message: 'Agent assist is not enabled.' } }); };
+
+  server.post('/api/assist', async (req, res) => {
+    if (!token) return off(res);
+    if (!bearerMatches(req.header('authorization'), token)) {
+      res.send(401, { error: { code: 'unauthorized', message: 'A valid bearer token is required.' } });
+      return;
+    }
+    const body = req.body as { text?: unknown; locale?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.text !== 'string' || body.text.trim() === '' || body.text.length > 2000
+      || (body.locale !== undefined && typeof body.locale !== 'string')) {
+      res.send(400, { error: { code: 'bad_request', message: 'Send JSON {"text": "what the caller said", "locale": "en-US" | "zh-CN"}' } });
+      return;
+    }
+    const locale = isLocale(body.locale) ? body.locale : resolveLocale(body.locale as string | undefined, body.text);
+    res.send(200, assist(kb, i18n, body.text, locale));
+  });
+
+  // The page itself holds no data; the token is checked on every /api/assist call it makes.
+  server.get('/agent', async (req, res) => {
+    if (!token) return off(res);
+    const locale = resolveLocale((req.query as { lang?: string } | undefined)?.lang ?? 'en-US');
+    const t = i18n.getFixedT(locale, 'agent');
+    // Page text comes from the `agent` namespace; values are escaped for HTML and for the inline script.
+    const html = fs.readFileSync(PAGE, 'utf8')
+      .replace(/{{lang}}/g, locale)
+      .replace(/{{json:(\w+)}}/g, (_m, key: string) => JSON.stringify(t(key, { returnObjects: true })).replace(/</g, '\\u003c'))
+      .replace(/{{t:(\w+)}}/g, (_m, key: string) => escapeHtml(t(key)));
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(html);
+  });
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
