@@ -9,6 +9,10 @@ import { activityBodyProblems } from './validateActivityBody.js';
 import { createRateLimiter } from './rateLimit.js';
 import { registerTicketRoutes } from '../tickets/routes.js';
 import { registerAssistRoutes } from '../assist/routes.js';
+import { registerPages } from '../web/pages.js';
+import { registerDirectLineRoutes } from '../web/directline/routes.js';
+import { DirectLineStore } from '../web/directline/store.js';
+import { createTokenSigner, loadOrCreateSecret } from '../web/directline/tokens.js';
 
 export interface App {
   readonly server: restify.Server;
@@ -52,6 +56,12 @@ export function createApp(parts: AssistantParts): App {
 
   registerTicketRoutes(server, assistant.tickets, config.ticketsApiToken);
   registerAssistRoutes(server, assistant.kb, assistant.i18n, config.assistApiToken);
+  registerPages(server, assistant.kb, assistant.i18n);
+  registerDirectLineRoutes(server, {
+    assistant, config, logger: logger.child('directline'), limiter,
+    signer: createTokenSigner(loadOrCreateSecret(config.directLineTokenSecret, config.dataDir)),
+    store: new DirectLineStore(assistant.db),
+  });
 
   // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
   server.on('restifyError', (req, res, err, callback) => {

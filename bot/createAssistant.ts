@@ -13,6 +13,7 @@ import { SqliteStorage } from '../storage/SqliteStorage.js';
 import { RootDialog, type ConversationMemory } from '../dialogs/RootDialog.js';
 import { createFlowDialogs } from '../dialogs/flows.js';
 import { TICKET_MIGRATIONS, TicketStore } from '../tickets/TicketStore.js';
+import { DIRECT_LINE_MIGRATIONS } from '../web/directline/store.js';
 import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
 import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
@@ -49,7 +50,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
   const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, config);
-  const db = parts.db ?? openDatabase(config.dataDir, TICKET_MIGRATIONS);
+  const db = parts.db ?? openDatabase(config.dataDir, [...TICKET_MIGRATIONS, ...DIRECT_LINE_MIGRATIONS]);
   const tickets = new TicketStore(db, { withOutbox: config.helpdeskWebhookUrl !== '', ...(parts.clock ? { now: parts.clock } : {}) });
   const outbox: OutboxWorker | undefined = config.helpdeskWebhookUrl
     ? startOutboxWorker(db, config.helpdeskWebhookUrl, logger.child('outbox'))

@@ -3,7 +3,7 @@
  * the voice module; metadata per CONTRACT.md. Every builder returns a complete
  * message: text, speak, inputHint, locale and channelData.assistant.
  */
-import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
+import { ActionTypes, ActivityTypes, InputHints, type Activity, type Attachment, type CardAction } from 'botbuilder';
 import type { I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
@@ -21,6 +21,7 @@ export interface MessageParts {
   readonly inputHint?: InputHints;
   /** Sentences of speech before the rest is cut (default 3); composed answers set their own. */
   readonly maxSentences?: number;
+  readonly attachments?: readonly Attachment[];
 }
 
 export function message(parts: MessageParts): Partial<Activity> {
@@ -33,6 +34,7 @@ export function message(parts: MessageParts): Partial<Activity> {
     inputHint: parts.inputHint ?? InputHints.AcceptingInput,
     locale: parts.locale,
     ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}),
+    ...(parts.attachments?.length ? { attachments: [...parts.attachments] } : {}),
     channelData: { assistant: { ...parts.meta, locale: parts.locale } },
   };
 }

@@ -10,6 +10,7 @@ import { dueDate } from '../../tickets/deadline.js';
 import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { message } from '../replies.js';
+import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, freeTextQuestion, yesNoQuestion } from '../flowBase/questions.js';
@@ -138,6 +139,9 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
       text: t('done', { reference: ticket.id, due: ticket.dueDate }),
       speakText: t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), due: ticket.dueDate }),
       locale, meta: { kind: 'flow', ticketId: ticket.id },
+      ...(this.isVoice(step) ? {} : {
+        attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next: t('doneSpeak', { spokenReference: ticket.id, due: ticket.dueDate }), ...(ticket.dueDate ? { dueDate: ticket.dueDate } : {}) })],
+      }),
     }));
     return step.endDialog({ ticketId: ticket.id });
   }

@@ -8,6 +8,7 @@ import { maskPersonalData } from '../../privacy/mask.js';
 import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { message } from '../replies.js';
+import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
 import { contactQuestion, freeTextQuestion, yesNoQuestion, choiceQuestion } from '../flowBase/questions.js';
@@ -172,6 +173,7 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
       text: t('done', { reference: ticket.id, next }),
       speakText: t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), next }),
       locale, meta: { kind: 'flow', ticketId: ticket.id },
+      ...(this.isVoice(step) ? {} : { attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next })] }),
     }));
     return step.endDialog({ ticketId: ticket.id });
   }

@@ -11,6 +11,7 @@ import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';
 import { message } from '../replies.js';
+import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, nameQuestion } from '../flowBase/questions.js';
@@ -159,6 +160,7 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
       text: `${t('done', { reference: ticket.id, guardian })}\n\n${closing}`,
       speakText: `${t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), guardian })} ${t('guardianMustDo')}`,
       locale, meta: { kind: 'flow', ticketId: ticket.id },
+      ...(this.isVoice(step) ? {} : { attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next: t('guardianMustDo') })] }),
     }));
     await handOff(step.context, this.services.i18n, locale, { reason: 'minorConsent', ticketId: ticket.id, summary: this.summarize(draft) });
     return step.endDialog({ ticketId: ticket.id });

@@ -1,0 +1,163 @@
+/**
+ * Direct Line for the web page and the in-app widget.
+ *
+ * With DIRECT_LINE_SECRET set, POST /api/directline/token exchanges the secret
+ * (which never leaves the server) for an Azure Direct Line conversation token.
+ * Without it, this server is the Direct Line: the 3.0 endpoints that
+ * botframework-directlinejs uses (polling), backed by the bot itself through
+ * the same adapter pipeline as /api/messages. Tokens are scoped to one
+ * conversation: a token can neither read nor post to another.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type restify from 'restify';
+import type { Activity } from 'botbuilder';
+import type { Assistant } from '../../bot/createAssistant.js';
+import type { Config } from '../../config/config.js';
+import { resolveLocale } from '../../i18n/locale.js';
+import type { Logger } from '../../logging/logger.js';
+import type { RateLimiter } from '../../bot/rateLimit.js';
+import { DirectLineStore } from './store.js';
+import type { TokenClaims, TokenSigner } from './tokens.js';
+
+const BOT = { id: 'buygogo-assistant', name: 'Buygogo', role: 'bot' };
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface DirectLineDeps {
+  readonly assistant: Assistant;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly signer: TokenSigner;
+  readonly store: DirectLineStore;
+  readonly limiter: RateLimiter;
+}
+
+export function registerDirectLineRoutes(server: restify.Server, deps: DirectLineDeps): void {
+  const { assistant, config, logger, signer, store, limiter } = deps;
+  const turns = new Map<string, Promise<void>>();
+
+  const bearer = (req: restify.Request): string | undefined => req.header('authorization')?.replace(/^Bearer\s+/i, '');
+  const fail = (res: restify.Response, status: number, code: string, message: string): void => {
+    res.send(status, { error: { code, message } });
+  };
+  /** Claims of a valid token for this conversation; 403 otherwise (Direct Line's answer to a bad token). */
+  const authorize = (req: restify.Request, res: restify.Response, conversationId?: string): TokenClaims | undefined => {
+    if (!limiter.allow(req.socket?.remoteAddress ?? 'unknown')) { fail(res, 429, 'rate_limited', 'Too many requests.'); return undefined; }
+    const claims = signer.verify(bearer(req));
+    if (!claims || (conversationId !== undefined && claims.cid !== conversationId)) {
+      fail(res, 403, 'forbidden', 'The token is not valid for this conversation.');
+      return undefined;
+    }
+    return claims;
+  };
+
+  /** Runs turns of one conversation one after another, so replies keep their order. */
+  const enqueue = (conversationId: string, work: () => Promise<void>): void => {
+    const next = (turns.get(conversationId) ?? Promise.resolve()).then(work).catch((error: unknown) => {
+      logger.error('direct line turn failed', { error });
+    });
+    turns.set(conversationId, next);
+    void next.finally(() => { if (turns.get(conversationId) === next) turns.delete(conversationId); });
+  };
+
+  const runTurn = async (claims: TokenClaims, inbound: Partial<Activity>): Promise<void> => {
+    const replies = await assistant.handleActivity({
+      ...inbound,
+      channelId: 'webchat',
+      serviceUrl: 'http://localhost/directline',
+      conversation: { id: claims.cid } as Activity['conversation'],
+      from: { id: claims.uid, name: 'User', role: 'user' } as Activity['from'],
+      recipient: BOT as Activity['recipient'],
+    });
+    const visible = replies.filter((r) => r.type !== 'trace');
+    store.append(claims.cid, visible.map((r) => ({ ...r, from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
+  };
+
+  server.post('/api/directline/token', async (req, res) => {
+    if (!limiter.allow(req.socket?.remoteAddress ?? 'unknown')) return fail(res, 429, 'rate_limited', 'Too many requests.');
+    const body = (req.body ?? {}) as { userId?: unknown; locale?: unknown };
+    if (typeof body !== 'object' || (body.userId !== undefined && (typeof body.userId !== 'string' || !USER_ID.test(body.userId)))) {
+      return fail(res, 400, 'bad_request', 'userId, when given, is 1-64 letters, digits, _ or -.');
+    }
+    const userId = typeof body.userId === 'string' ? body.userId : `dl_${randomBytes(9).toString('base64url')}`;
+    const locale = resolveLocale(typeof body.locale === 'string' ? body.locale : undefined);
+    if (config.directLineSecret) {
+      // Production: the secret stays here; the browser or app gets a token for one conversation.
+      const azure = await fetch(`${config.directLineEndpoint}/tokens/generate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${config.directLineSecret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { id: userId }, locale }),
+      }).catch(() => undefined);
+      if (!azure?.ok) return fail(res, 502, 'directline_unavailable', 'Could not get a Direct Line token.');
+      const t = (await azure.json()) as { token: string; conversationId: string; expires_in: number };
+      return res.send(200, { token: t.token, conversationId: t.conversationId, expiresIn: t.expires_in, userId, locale, domain: config.directLineEndpoint });
+    }
+    const conversationId = randomUUID();
+    const { token, expiresIn } = signer.issue(conversationId, userId);
+    const host = req.headers.host ?? `localhost:${config.port}`;
+    res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `http://${host}/v3/directline` });
+  });
+
+  server.post('/v3/directline/conversations', async (req, res) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    const body = (req.body ?? {}) as { locale?: unknown };
+    const locale = typeof body.locale === 'string' ? body.locale : undefined;
+    const isNew = !store.exists(claims.cid);
+    if (isNew) {
+      store.create(claims.cid, claims.uid, locale);
+      // Like Azure's Direct Line, a new conversation tells the bot the user joined: it says welcome.
+      enqueue(claims.cid, () => runTurn(claims, {
+        type: 'conversationUpdate', id: randomUUID(), ...(locale ? { locale } : {}),
+        membersAdded: [{ id: claims.uid, name: 'User' }, BOT] as Activity['membersAdded'],
+      }));
+    }
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    res.send(isNew ? 201 : 200, { conversationId: claims.cid, token, expires_in: expiresIn });
+  });
+
+  // Resume after a reload: the stored conversation id and token.
+  server.get('/v3/directline/conversations/:id', async (req, res) => {
+    const claims = authorize(req, res, String(req.params.id));
+    if (!claims) return;
+    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    res.send(200, { conversationId: claims.cid, token, expires_in: expiresIn });
+  });
+
+  server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
+    const claims = authorize(req, res, String(req.params.id));
+    if (!claims) return;
+    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    const body = req.body as Partial<Activity> | undefined;
+    if (!body || typeof body !== 'object' || typeof body.type !== 'string' || (body.text !== undefined && typeof body.text !== 'string')) {
+      return fail(res, 400, 'bad_activity', 'Send an Activity with a type.');
+    }
+    const inbound: Partial<Activity> = {
+      type: body.type, text: body.text, locale: body.locale, value: body.value, name: body.name,
+      channelData: body.channelData, attachments: body.attachments, timestamp: new Date(),
+      from: { id: claims.uid, name: 'User', role: 'user' } as Activity['from'],
+    };
+    const [stored] = store.append(claims.cid, [inbound]);
+    res.send(200, { id: stored!.id });
+    if (inbound.type === 'message' || inbound.type === 'event') {
+      // The user sees the assistant typing while the turn runs.
+      store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
+      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }));
+    }
+  });
+
+  server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
+    const claims = authorize(req, res, String(req.params.id));
+    if (!claims) return;
+    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    const watermark = Number.parseInt(String((req.query as { watermark?: string } | undefined)?.watermark ?? '0'), 10);
+    res.send(200, store.since(claims.cid, Number.isFinite(watermark) && watermark > 0 ? watermark : 0));
+  });
+
+  server.post('/v3/directline/tokens/refresh', async (req, res) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    res.send(200, { token, conversationId: claims.cid, expires_in: expiresIn });
+  });
+}

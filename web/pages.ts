@@ -1,0 +1,119 @@
+/**
+ * The web support page (GET /), the policy viewer (GET /policy) and the Web
+ * Chat bundle, all served from this server: the page fetches nothing from the
+ * internet. Page text comes from the `web` i18n namespace.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type restify from 'restify';
+import type { I18n } from '../i18n/i18n.js';
+import { SUPPORTED_LOCALES, resolveLocale, type Locale } from '../i18n/locale.js';
+import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const STATIC_DIR = HERE.split(path.sep).includes('dist') ? path.resolve(HERE, '../../web/static') : path.resolve(HERE, 'static');
+// The package exports no subpaths; its main entry sits in lib/, the browser bundle in dist/ beside it.
+const WEBCHAT_BUNDLE = path.resolve(path.dirname(createRequire(import.meta.url).resolve('botframework-webchat')), '../dist/webchat.js');
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Security headers: the page may talk to this server only. */
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export function renderIndex(i18n: I18n): string {
+  const texts = Object.fromEntries(SUPPORTED_LOCALES.map((l) => [l, i18n.getResourceBundle(l, 'web') as Record<string, string>]));
+  const t = i18n.getFixedT('en-US', 'web');
+  return `<!doctype html>
+<html lang="en-US">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t('title'))}</title>
+<link rel="stylesheet" href="/static/page.css">
+</head>
+<body>
+<header class="brand">
+  <span class="logo" aria-hidden="true">B</span>
+  <h1 id="heading">${escapeHtml(t('heading'))}</h1>
+  <nav class="languages" aria-label="${escapeHtml(t('language'))}">
+    <button type="button" data-locale="en-US">English</button>
+    <button type="button" data-locale="zh-CN">简体中文</button>
+  </nav>
+</header>
+<main>
+  <p id="intro">${escapeHtml(t('intro'))}</p>
+  <div id="webchat" role="main"><p id="loading">${escapeHtml(t('loading'))}</p></div>
+  <p id="privacy-note" class="note">${escapeHtml(t('privacyNote'))}</p>
+  <p><a id="policy-link" href="/policy" target="_blank" rel="noopener">${escapeHtml(t('policyLink'))}</a></p>
+</main>
+<script type="application/json" id="texts">${JSON.stringify(texts).replace(/</g, '\\u003c')}</script>
+<script src="/webchat/webchat.js"></script>
+<script src="/static/page.js"></script>
+</body>
+</html>`;
+}
+
+export function renderPolicy(kb: KnowledgeBase, i18n: I18n, locale: Locale): string {
+  const doc = kb.document(locale);
+  const t = i18n.getFixedT(locale, 'web');
+  let section = '';
+  const body = doc.passages.map((p) => {
+    const header = p.sectionTitle !== section && p.id !== '0' ? `<h2>${escapeHtml(p.sectionTitle)}</h2>` : '';
+    section = p.sectionTitle;
+    const paragraphs = p.text.split('\n').map((line) => `<p>${escapeHtml(line)}</p>`).join('');
+    return `${header}<section class="passage" id="${escapeHtml(p.id)}"><a class="anchor" href="#${escapeHtml(p.id)}">${escapeHtml(p.label)}</a>${paragraphs}</section>`;
+  }).join('\n');
+  const other = locale === 'zh-CN' ? { href: '/policy?lang=en-US', label: 'English' } : { href: '/policy?lang=zh-CN', label: '简体中文' };
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t('policyTitle'))}</title>
+<link rel="stylesheet" href="/static/page.css">
+</head>
+<body class="policy">
+<header class="brand"><span class="logo" aria-hidden="true">B</span><h1>${escapeHtml(t('policyTitle'))}</h1>
+<nav class="languages"><a href="${other.href}">${other.label}</a> <a href="/">${escapeHtml(t('backToChat'))}</a></nav></header>
+<main>
+<p class="updated">${escapeHtml(t('updated', { date: doc.updated ?? '' }))}</p>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function registerPages(server: restify.Server, kb: KnowledgeBase, i18n: I18n): void {
+  server.get('/', async (_req, res) => {
+    res.writeHead(200, PAGE_HEADERS);
+    res.end(renderIndex(i18n));
+  });
+  server.get('/policy', async (req, res) => {
+    const locale = resolveLocale((req.query as { lang?: string } | undefined)?.lang ?? 'en-US');
+    res.writeHead(200, PAGE_HEADERS);
+    res.end(renderPolicy(kb, i18n, locale));
+  });
+  server.get('/webchat/webchat.js', async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' });
+    fs.createReadStream(WEBCHAT_BUNDLE).pipe(res);
+  });
+  server.get('/static/:file', async (req, res) => {
+    const file = String(req.params.file);
+    const types: Record<string, string> = { '.js': 'application/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+    const full = path.join(STATIC_DIR, path.basename(file));
+    if (!types[path.extname(file)] || !fs.existsSync(full)) {
+      res.send(404, { error: { code: 'not_found', message: 'No such file.' } });
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)]! });
+    fs.createReadStream(full).pipe(res);
+  });
+}
