@@ -95,6 +95,8 @@ interface LocaleIndex {
   readonly words: ReadonlySet<string>;
   /** flow key → passages it acts on. */
   readonly relatedPassages: ReadonlyMap<string, readonly string[]>;
+  /** Every term of the passages' own text, titles, summaries and keywords. */
+  readonly policyVocabulary: ReadonlySet<string>;
 }
 
 export function createSearch(
@@ -158,6 +160,9 @@ export function createSearch(
         const coverageOf = (vocab: ReadonlySet<string>): number =>
           unique.filter((t) => knownIn((x) => vocab.has(x), t)).reduce((s, t) => s + idfMass(t), 0);
         const covered = Math.max(coverageOf(target.vocabulary), ...target.questionVocabularies.map(coverageOf));
+        // A topic the policy does not cover must be recognised by a word the policy never uses ("refund",
+        // "advertisers", "GDPR"); sharing only policy words ("protect my data") is no evidence against it.
+        if (target.kind === 'none' && !unique.some((t) => !index.policyVocabulary.has(t) && (target.vocabulary.has(t) || target.questionVocabularies.some((q) => q.has(t))))) continue;
         hits.push({ key: target.key, kind: target.kind, score, coverage: covered / totalMass });
       }
       hits.sort((a, b) => b.score - a.score || b.coverage - a.coverage);
@@ -255,5 +260,6 @@ function buildIndex(corpus: Corpus, tokenizers: Tokenizers, extraWords: readonly
   // ignoreLocation: fuse's default location window scores late differences as misses; words are short anyway.
   const speller = new Fuse([...words].filter((w) => w.length >= 3), { includeScore: true, ignoreLocation: true, threshold: 0.4 });
   const relatedPassages = new Map(Object.entries(corpus.topics.flows).map(([name, e]) => [`flow:${name}`, e.passages ?? []]));
-  return { targets, content, questions, speller, words, relatedPassages };
+  const policyVocabulary = new Set(list.filter((t) => t.kind === 'passage').flatMap((t) => [...t.vocabulary]));
+  return { targets, content, questions, speller, words, relatedPassages, policyVocabulary };
 }

@@ -35,6 +35,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   const { assistant, config, logger, signer, store, limiter } = deps;
   const turns = new Map<string, Promise<void>>();
 
+  const originOf = (req: restify.Request): string => `${req.isSecure() ? 'https' : 'http'}://${req.headers.host ?? `localhost:${config.port}`}`;
   const bearer = (req: restify.Request): string | undefined => req.header('authorization')?.replace(/^Bearer\s+/i, '');
   const fail = (res: restify.Response, status: number, code: string, message: string): void => {
     res.send(status, { error: { code, message } });
@@ -59,7 +60,14 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     void next.finally(() => { if (turns.get(conversationId) === next) turns.delete(conversationId); });
   };
 
-  const runTurn = async (claims: TokenClaims, inbound: Partial<Activity>): Promise<void> => {
+  /**
+   * Citations link to the policy viewer with a relative URL (the bot cannot know its public address); Web
+   * Chat treats relative links as in-message citations, so here they become absolute links to this server.
+   */
+  const absoluteLinks = (activity: Partial<Activity>, origin: string): Partial<Activity> =>
+    typeof activity.text === 'string' ? { ...activity, text: activity.text.replace(/\]\(\/policy/g, `](${origin}/policy`) } : activity;
+
+  const runTurn = async (claims: TokenClaims, inbound: Partial<Activity>, origin: string): Promise<void> => {
     const replies = await assistant.handleActivity({
       ...inbound,
       channelId: 'webchat',
@@ -69,7 +77,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       recipient: BOT as Activity['recipient'],
     });
     const visible = replies.filter((r) => r.type !== 'trace');
-    store.append(claims.cid, visible.map((r) => ({ ...r, from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
+    store.append(claims.cid, visible.map((r) => ({ ...absoluteLinks(r, origin), from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
   };
 
   server.post('/api/directline/token', async (req, res) => {
@@ -93,8 +101,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     }
     const conversationId = randomUUID();
     const { token, expiresIn } = signer.issue(conversationId, userId);
-    const host = req.headers.host ?? `localhost:${config.port}`;
-    res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `http://${host}/v3/directline` });
+    res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `${originOf(req)}/v3/directline` });
   });
 
   server.post('/v3/directline/conversations', async (req, res) => {
@@ -109,7 +116,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       enqueue(claims.cid, () => runTurn(claims, {
         type: 'conversationUpdate', id: randomUUID(), ...(locale ? { locale } : {}),
         membersAdded: [{ id: claims.uid, name: 'User' }, BOT] as Activity['membersAdded'],
-      }));
+      }, originOf(req)));
     }
     const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
     res.send(isNew ? 201 : 200, { conversationId: claims.cid, token, expires_in: expiresIn });
@@ -142,7 +149,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     if (inbound.type === 'message' || inbound.type === 'event') {
       // The user sees the assistant typing while the turn runs.
       store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
-      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }));
+      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, originOf(req)));
     }
   });
 

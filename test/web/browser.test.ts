@@ -1,0 +1,104 @@
+/**
+ * The support page in a real browser: Debian's Chromium driven by
+ * playwright-core, Web Chat talking to the local Direct Line. Screenshots go
+ * to test-artifacts/ (not committed). The page must make no request outside
+ * this server.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../../config/config.js';
+import { startTestApp, type TestApp } from '../support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = fs.existsSync(CHROMIUM);
+// In CI the browser must be there (.ci/run installs it); elsewhere the suite still runs without it.
+const run = available || process.env.CI ? describe : describe.skip;
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+
+run('the support page in Chromium', () => {
+  let app: TestApp;
+  let context: BrowserContext;
+  let page: Page;
+  const outside: string[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1000, height: 900 },
+    });
+    const origin = new URL(app.base).origin;
+    context.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+  });
+
+  const transcript = () => page.locator('.webchat__basic-transcript');
+  const say = async (text: string) => {
+    const box = page.locator('input.webchat__send-box-text-box__input, textarea.webchat__send-box-text-box__input').first();
+    await box.fill(text);
+    await box.press('Enter');
+  };
+
+  it('welcomes, answers in English and in Chinese with cited passages', async () => {
+    await page.goto(app.base);
+    await expect.poll(() => transcript().innerText(), { timeout: 20_000 }).toMatch(/privacy assistant/);
+    await say('Do you log my IP address?');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/Section 1\.2\(1\)/);
+    await page.click('button[data-locale="zh-CN"]');
+    await say('你们怎么保护我的个人信息安全');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/第4节/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'answers.png') });
+  }, 60_000);
+
+  it('follows a citation to the highlighted passage in the policy viewer', async () => {
+    const link = page.locator('a[href*="/policy"]', { hasText: '第4节' }).last();
+    const [viewer] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await viewer.waitForLoadState();
+    // Strings, not functions: the test compiles without the DOM library.
+    expect(await viewer.evaluate('document.querySelector(":target")?.id')).toMatch(/^4/);
+    const background = await viewer.evaluate('getComputedStyle(document.querySelector(":target")).backgroundColor');
+    expect(background).not.toBe('rgba(0, 0, 0, 0)');
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'policy.png') });
+    await viewer.close();
+  }, 30_000);
+
+  it('runs a leak report to its ticket reference, and resumes the transcript after a reload', async () => {
+    await say('我要报告信息泄露');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/哪些信息泄露了/);
+    await say('密码');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/怎么发现的/);
+    await say('冒充百购的短信');
+    await say('昨天');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/客服怎么联系您/);
+    await say('13812345678');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/确认提交给客服吗/);
+    await say('是');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/LK-[2-9A-HJKMNP-Z]{6}/);
+    const reference = /LK-[2-9A-HJKMNP-Z]{6}/.exec(await transcript().innerText())![0];
+    expect(app.app.assistant.tickets.get(reference)?.kind).toBe('leakReport');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png') });
+
+    await page.reload();
+    await expect.poll(() => transcript().innerText(), { timeout: 20_000 }).toContain(reference);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'resumed.png') });
+  }, 90_000);
+
+  it('made no request outside this server', () => {
+    expect(outside).toEqual([]);
+  });
+});

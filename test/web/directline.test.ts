@@ -1,0 +1,91 @@
+/** The local Direct Line at the HTTP level: tokens are scoped to one conversation, transcripts resume. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support.js';
+
+let app: TestApp;
+beforeAll(async () => { app = await startTestApp(); });
+afterAll(async () => { await app.close(); });
+
+interface Session { token: string; conversationId: string; domain: string; userId: string }
+
+async function open(locale = 'en-US'): Promise<Session> {
+  const s = (await (await fetch(`${app.base}/api/directline/token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale }),
+  })).json()) as Session;
+  const res = await fetch(`${app.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(201);
+  return s;
+}
+
+const activities = async (s: Session, conversationId = s.conversationId, watermark = '0') =>
+  fetch(`${app.base}/v3/directline/conversations/${conversationId}/activities?watermark=${watermark}`, { headers: { authorization: `Bearer ${s.token}` } });
+
+async function waitFor(s: Session, predicate: (acts: { type: string; text?: string; from: { id: string } }[]) => boolean) {
+  for (let i = 0; i < 50; i++) {
+    const body = (await (await activities(s)).json()) as { activities: { type: string; text?: string; from: { id: string } }[]; watermark: string };
+    if (predicate(body.activities)) return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting for activities');
+}
+
+describe('local Direct Line', () => {
+  it('welcomes a new conversation and answers a posted message, with the user text masked in the transcript', async () => {
+    const s = await open();
+    const post = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'Do you log my IP address? My phone is 13812345678', locale: 'en-US', from: { id: 'spoofed' } }),
+    });
+    expect(post.status).toBe(200);
+    const body = await waitFor(s, (acts) => acts.some((a) => a.from.id !== s.userId && /IP address/.test(a.text ?? '')));
+    const mine = body.activities.find((a) => a.from.id === s.userId)!;
+    expect(mine.text).not.toContain('13812345678');
+    expect(body.activities[0]?.text).toMatch(/privacy assistant/);
+    expect(body.activities.some((a) => a.type === 'typing')).toBe(true);
+    // Reading again from a watermark returns only what is newer.
+    const later = (await (await activities(s, s.conversationId, body.watermark)).json()) as { activities: unknown[] };
+    expect(later.activities).toHaveLength(0);
+  });
+
+  it("refuses conversation A's token for conversation B's activities", async () => {
+    const a = await open();
+    const b = await open();
+    expect((await activities(a, b.conversationId)).status).toBe(403);
+    const post = await fetch(`${app.base}/v3/directline/conversations/${b.conversationId}/activities`, {
+      method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'hi' }),
+    });
+    expect(post.status).toBe(403);
+  });
+
+  it('refuses a forged or missing token', async () => {
+    const s = await open();
+    const forged = `${s.token.split('.')[0]}.AAAA`;
+    expect((await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(403);
+    expect((await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`)).status).toBe(403);
+  });
+
+  it('resumes a stored conversation and refreshes its token', async () => {
+    const s = await open();
+    const resume = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}?watermark=0`, { headers: { authorization: `Bearer ${s.token}` } });
+    expect(resume.status).toBe(200);
+    const refreshed = (await (await fetch(`${app.base}/v3/directline/tokens/refresh`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` } })).json()) as { token: string; conversationId: string };
+    expect(refreshed.conversationId).toBe(s.conversationId);
+    expect((await activities({ ...s, token: refreshed.token })).status).toBe(200);
+  });
+
+  it('answers a malformed activity with 400', async () => {
+    const s = await open();
+    const res = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 42 }),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('serves the policy viewer with an anchor per passage and the update date', async () => {
+    const html = await (await fetch(`${app.base}/policy?lang=zh-CN`)).text();
+    expect(html).toContain('id="1.2.3"');
+    expect(html).toContain('id="3#2"');
+    expect(html).toContain('2022-08-23');
+    expect(html).toContain('lang="zh-CN"');
+  });
+});
