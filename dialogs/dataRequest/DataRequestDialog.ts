@@ -4,7 +4,7 @@
  * e-mail (never a password or ID card number), what exactly, confirmation,
  * and a ticket with the response deadline from configuration.
  */
-import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { maskPersonalData } from '../../privacy/mask.js';
 import { dueDate } from '../../tickets/deadline.js';
 import { spellReference } from '../../voice/ssml.js';
@@ -12,7 +12,7 @@ import { turnLocale } from '../assistantMeta.js';
 import { message } from '../replies.js';
 import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
-import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
+import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, freeTextQuestion, yesNoQuestion } from '../flowBase/questions.js';
 import { recognizeChoices, recognizeYesNo } from '../flowBase/recognize.js';
 import { parseContact } from '../flowBase/contact.js';
@@ -37,16 +37,15 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
     this.addQuestion(contactQuestion('account'));
     this.addQuestion(freeTextQuestion('details'));
     this.addQuestion(yesNoQuestion('confirm', i18n));
-    this.addDialog(new WaterfallDialog(`${this.id}.steps`, [
-      this.introStep.bind(this),
-      this.askRightStep.bind(this),
-      this.offerSelfServiceStep.bind(this),
-      this.askAccountStep.bind(this),
-      this.askDetailsStep.bind(this),
-      this.confirmStep.bind(this),
-      this.submitStep.bind(this),
-    ]));
-    this.initialDialogId = `${this.id}.steps`;
+    this.addSteps([
+      this.introStep,
+      this.askRightStep,
+      this.offerSelfServiceStep,
+      this.askAccountStep,
+      this.askDetailsStep,
+      this.confirmStep,
+      this.submitStep,
+    ]);
   }
 
   protected emptyDraft(): DataRequestDraft {
@@ -65,8 +64,7 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
     // "Close my account and delete everything" names two rights; closing the account is the larger one.
     const named = recognizeChoices(step.options?.text ?? '', this.rights(step).choices, { multiple: true });
     this.draft(step).right = named.includes('close') ? 'close' : named[0];
-    this.moveTo(step, 'intro');
-    await step.context.sendActivity(message({ text: this.t(step)('intro'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+    await this.say(step, 'intro', 'intro');
     return step.next();
   }
 
@@ -76,7 +74,6 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
   }
 
   private async offerSelfServiceStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     if (typeof step.result === 'string') draft.right = recognizeChoices(step.result, this.rights(step).choices)[0];
     if (!SELF_SERVICE_RIGHTS.includes(draft.right ?? '')) return step.next();
@@ -85,23 +82,19 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
   }
 
   private async askAccountStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     if (typeof step.result === 'string' && recognizeYesNo(step.result, this.services.i18n) === true) {
-      this.moveTo(step, 'selfServiceSolved');
-      await step.context.sendActivity(message({ text: this.t(step)('selfService.solved'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+      await this.say(step, 'selfServiceSolved', 'selfService.solved');
       return step.endDialog();
     }
     return this.ask(step, 'account', { text: this.t(step)('account.prompt') });
   }
 
   private async askDetailsStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     this.draft(step).account = parseContact(String(step.result));
     return this.ask(step, 'details', { text: this.t(step)('details.prompt') });
   }
 
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     // Keep only what was asked: numbers typed into the details (an ID card, say) are masked away.
     draft.details = maskPersonalData(String(step.result)).slice(0, 500);
@@ -118,12 +111,10 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const locale = turnLocale(step.context);
     const t = this.t(step);
     if (recognizeYesNo(String(step.result), this.services.i18n) !== true) {
-      this.moveTo(step, 'notSent');
-      await step.context.sendActivity(message({ text: t('notSent'), locale, meta: { kind: 'flow' } }));
+      await this.say(step, 'notSent', 'notSent');
       return step.endDialog();
     }
     const draft = this.draft(step);

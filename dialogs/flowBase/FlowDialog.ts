@@ -11,8 +11,8 @@
  */
 import { ActionTypes, InputHints, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import {
-  ComponentDialog, DialogTurnStatus, TextPrompt,
-  type DialogContext, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext,
+  ComponentDialog, DialogTurnStatus, TextPrompt, WaterfallDialog,
+  type DialogContext, type DialogTurnResult, type PromptValidatorContext, type WaterfallStep, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../i18n/locale.js';
@@ -78,7 +78,24 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   /** A masked, one-line summary for an agent who takes over. */
   protected abstract summarize(draft: TDraft): string;
 
-  // ---- questions -----------------------------------------------------------
+  // ---- steps and questions -------------------------------------------------
+
+  /**
+   * The flow's steps, in order. A step after a question that the user gave up on (too many answers not
+   * understood) is not run: the flow offers a person instead.
+   */
+  protected addSteps(steps: readonly WaterfallStep[]): void {
+    const guarded = steps.map((run, i): WaterfallStep => (i === 0 ? run.bind(this) : async (step) =>
+      (step.result === GAVE_UP ? this.gaveUp(step) : run.call(this, step))));
+    this.addDialog(new WaterfallDialog(`${this.id}.steps`, guarded));
+    this.initialDialogId = `${this.id}.steps`;
+  }
+
+  /** Sends one line of this flow's text (namespace = flow name) at the step named. */
+  protected async say(step: WaterfallStepContext, stepName: string, key: string, params: Record<string, unknown> = {}): Promise<void> {
+    this.moveTo(step, stepName);
+    await step.context.sendActivity(message({ text: this.t(step)(key, params), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+  }
 
   protected addQuestion(question: Question): void {
     this.questions.set(question.name, question);

@@ -3,14 +3,14 @@
  * how it was noticed, when, how to reach the user, a masked summary to
  * confirm, then a ticket customer service can act on.
  */
-import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { maskPersonalData } from '../../privacy/mask.js';
 import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { message } from '../replies.js';
 import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
-import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
+import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { contactQuestion, freeTextQuestion, yesNoQuestion, choiceQuestion } from '../flowBase/questions.js';
 import { recognizeChoices, recognizeYesNo } from '../flowBase/recognize.js';
 import { parseContact } from '../flowBase/contact.js';
@@ -41,17 +41,16 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
     this.addQuestion(freeTextQuestion('when'));
     this.addQuestion(contactQuestion('contact'));
     this.addQuestion(yesNoQuestion('confirm', i18n));
-    this.addDialog(new WaterfallDialog(`${this.id}.steps`, [
-      this.introStep.bind(this),
-      this.askWhatLeakedStep.bind(this),
-      this.adviseStep.bind(this),
-      this.askHowNoticedStep.bind(this),
-      this.askWhenStep.bind(this),
-      this.askContactStep.bind(this),
-      this.confirmStep.bind(this),
-      this.submitStep.bind(this),
-    ]));
-    this.initialDialogId = `${this.id}.steps`;
+    this.addSteps([
+      this.introStep,
+      this.askWhatLeakedStep,
+      this.adviseStep,
+      this.askHowNoticedStep,
+      this.askWhenStep,
+      this.askContactStep,
+      this.confirmStep,
+      this.submitStep,
+    ]);
   }
 
   protected emptyDraft(): LeakReportDraft {
@@ -78,8 +77,7 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
     draft.leaked = recognizeChoices(first, leaked.choices.filter((c) => c.value !== 'other'), { multiple: true });
     const how = recognizeChoices(first, noticed.choices.filter((c) => c.value !== 'other'));
     if (how[0]) draft.noticedBy = how[0];
-    this.moveTo(step, 'intro');
-    await step.context.sendActivity(message({ text: this.t(step)('intro'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+    await this.say(step, 'intro', 'intro');
     return step.next();
   }
 
@@ -91,7 +89,6 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
 
   /** Safety first: advice fitted to what leaked, before any more questions. */
   private async adviseStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     if (typeof step.result === 'string') {
       draft.leaked = recognizeChoices(step.result, this.sets(step).leaked.choices, { multiple: true });
@@ -121,21 +118,18 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
   }
 
   private async askWhenStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     if (typeof step.result === 'string') draft.noticedBy = recognizeChoices(step.result, this.sets(step).noticed.choices)[0];
     return this.ask(step, 'when', { text: this.t(step)('when.prompt') });
   }
 
   private async askContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     // Only the time is kept: numbers typed here (an ID card "when" it leaked) are not what was asked.
     this.draft(step).when = maskPersonalData(String(step.result)).slice(0, 200);
     return this.ask(step, 'contact', { text: this.t(step)('contact.prompt') });
   }
 
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     draft.contact = parseContact(String(step.result));
     const t = this.t(step);
@@ -151,12 +145,10 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const locale = turnLocale(step.context);
     const t = this.t(step);
     if (recognizeYesNo(String(step.result), this.services.i18n) !== true) {
-      this.moveTo(step, 'notSent');
-      await step.context.sendActivity(message({ text: t('notSent'), locale, meta: { kind: 'flow' } }));
+      await this.say(step, 'notSent', 'notSent');
       return step.endDialog();
     }
     const draft = this.draft(step);

@@ -4,7 +4,7 @@
  * name, relationship and contact; then a ticket and a handoff to an agent.
  * A child is asked for nothing beyond what consent needs: not even their name.
  */
-import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { detectStatedAge } from '../../knowledge/detectAge.js';
 import { maskPersonalData } from '../../privacy/mask.js';
 import { spellReference } from '../../voice/ssml.js';
@@ -13,7 +13,7 @@ import { handOff } from '../handoff.js';
 import { message } from '../replies.js';
 import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
-import { FlowDialog, GAVE_UP, type FlowServices } from '../flowBase/FlowDialog.js';
+import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, nameQuestion } from '../flowBase/questions.js';
 import { recognizeChoices } from '../flowBase/recognize.js';
 import { parseContact } from '../flowBase/contact.js';
@@ -52,16 +52,15 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
     this.addQuestion(nameQuestion('guardianName'));
     this.addQuestion(choiceQuestion('relationship', (locale) => choiceSet(i18n, locale, 'minorConsent', 'relationship', RELATIONSHIPS).choices));
     this.addQuestion(contactQuestion('guardianContact'));
-    this.addDialog(new WaterfallDialog(`${this.id}.steps`, [
-      this.introStep.bind(this),
-      this.askRoleStep.bind(this),
-      this.askAgeStep.bind(this),
-      this.askGuardianNameStep.bind(this),
-      this.askRelationshipStep.bind(this),
-      this.askGuardianContactStep.bind(this),
-      this.handOffStep.bind(this),
-    ]));
-    this.initialDialogId = `${this.id}.steps`;
+    this.addSteps([
+      this.introStep,
+      this.askRoleStep,
+      this.askAgeStep,
+      this.askGuardianNameStep,
+      this.askRelationshipStep,
+      this.askGuardianContactStep,
+      this.handOffStep,
+    ]);
   }
 
   protected emptyDraft(): MinorConsentDraft {
@@ -90,8 +89,7 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
       // "I'm 15" is the minor speaking; "my son is 14" was caught above as the guardian.
       draft.role ??= 'minor';
     }
-    this.moveTo(step, 'intro');
-    await step.context.sendActivity(message({ text: this.t(step)('intro'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+    await this.say(step, 'intro', 'intro');
     return step.next();
   }
 
@@ -101,7 +99,6 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
   }
 
   private async askAgeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     if (typeof step.result === 'string') draft.role = recognizeChoices(step.result, this.set(step, 'role', ROLES).choices)[0];
     if (draft.ageBand) return step.next();
@@ -110,15 +107,13 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
   }
 
   private async askGuardianNameStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     if (typeof step.result === 'string') {
       const age = detectStatedAge(step.result) ?? (/^\s*\d{1,2}\s*$/.test(step.result) ? Number(step.result) : undefined);
       draft.ageBand = age !== undefined ? ageBandOf(age) : recognizeChoices(step.result, this.set(step, 'age', AGE_BANDS).choices)[0];
     }
     if (draft.ageBand === 'adult') {
-      this.moveTo(step, 'adult');
-      await step.context.sendActivity(message({ text: this.t(step)('adult'), locale: turnLocale(step.context), meta: { kind: 'flow' } }));
+      await this.say(step, 'adult', 'adult');
       return step.endDialog();
     }
     const t = this.t(step);
@@ -126,20 +121,17 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
   }
 
   private async askRelationshipStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     this.draft(step).guardianName = String(step.result).trim();
     return this.ask(step, 'relationship', { text: this.t(step)('relationship.prompt'), ...this.set(step, 'relationship', RELATIONSHIPS) });
   }
 
   private async askGuardianContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     this.draft(step).relationship = recognizeChoices(String(step.result), this.set(step, 'relationship', RELATIONSHIPS).choices)[0];
     const t = this.t(step);
     return this.ask(step, 'guardianContact', { text: t(this.isGuardian(step) ? 'contact.promptGuardian' : 'contact.promptMinor') });
   }
 
   private async handOffStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (step.result === GAVE_UP) return this.gaveUp(step);
     const draft = this.draft(step);
     draft.guardianContact = parseContact(String(step.result));
     const locale = turnLocale(step.context);
