@@ -14,6 +14,7 @@ import { isUnder, type Passage } from '../passage.js';
 import { createBm25Index, type Bm25Index } from './bm25.js';
 import { compileLexicon, type LexiconData } from './lexicon.js';
 import { BIGRAM, bigramsOf, tokenize, type Tokenizers } from './tokenize.js';
+import { stem } from './stem.js';
 
 export type TargetKind = 'passage' | 'flow' | 'none';
 
@@ -97,6 +98,8 @@ interface LocaleIndex {
   readonly relatedPassages: ReadonlyMap<string, readonly string[]>;
   /** Every term of the passages' own text, titles, summaries and keywords. */
   readonly policyVocabulary: ReadonlySet<string>;
+  /** True when a word's stem is already a term here or in the lexicon ("kids" is "kid", not a typo of "kinds"). */
+  knownStem(word: string): boolean;
 }
 
 export function createSearch(
@@ -216,7 +219,7 @@ const LATIN_WORDS = /[a-z][a-z']+/g;
  */
 function mendSpelling(text: string, index: LocaleIndex, settings: typeof SEARCH_DEFAULTS): string {
   return text.normalize('NFKC').toLowerCase().replace(LATIN_WORDS, (word) => {
-    if (word.length < settings.minSpellLength || index.words.has(word)) return word;
+    if (word.length < settings.minSpellLength || index.words.has(word) || index.knownStem(word)) return word;
     const best = index.speller
       .search(word, { limit: 8 })
       // Typos rarely change the first letter; real words that merely look alike do ("backed" is not "hacked").
@@ -261,5 +264,9 @@ function buildIndex(corpus: Corpus, tokenizers: Tokenizers, extraWords: readonly
   const speller = new Fuse([...words].filter((w) => w.length >= 3), { includeScore: true, ignoreLocation: true, threshold: 0.4 });
   const relatedPassages = new Map(Object.entries(corpus.topics.flows).map(([name, e]) => [`flow:${name}`, e.passages ?? []]));
   const policyVocabulary = new Set(list.filter((t) => t.kind === 'passage').flatMap((t) => [...t.vocabulary]));
-  return { targets, content, questions, speller, words, relatedPassages, policyVocabulary };
+  const knownStem = (word: string): boolean => {
+    const s = stem(word);
+    return content.has(s) || questions.has(s) || tokenizers.en.canonical.has(s);
+  };
+  return { targets, content, questions, speller, words, relatedPassages, policyVocabulary, knownStem };
 }
