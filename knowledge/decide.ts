@@ -34,14 +34,15 @@ export const DECIDE_DEFAULTS: DecideOptions = Object.freeze({
   answerThreshold: 0.45,
   clarifyMargin: 0.01,
   flowLead: 0.1,
-  flowLeadForQuestions: 0.35,
+  flowLeadForQuestions: 0.5,
   questionOpeners: [],
 });
 
 /** "Can you disclose my data once I authorise it?" asks about the policy; "someone used my account" reports. */
 export function asksAboutPolicy(text: string, openers: readonly string[]): boolean {
   const said = text.normalize('NFKC').toLowerCase().replace(/^[\s,.!?]*(um+|uh+|so|hi|hello|hey|ok|okay|嗯|那个|请问|你好)[\s,，.]*/u, '').trim();
-  return openers.some((o) => said.startsWith(o));
+  // A Chinese question that ends in 吗 asks whether something is so; a report or request does not.
+  return openers.some((o) => said.startsWith(o)) || /\p{Script=Han}.*吗[\s?？]*$/u.test(said);
 }
 
 export function decide(text: string, result: SearchResult, options: DecideOptions): Decision {

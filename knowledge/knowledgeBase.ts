@@ -55,13 +55,14 @@ export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partia
   decideOptions = { ...decideOptions, questionOpeners: [...(lexicons.en.questionOpeners ?? []), ...(lexicons.zh.questionOpeners ?? [])] };
   /**
    * A message of several sentences is also tried sentence by sentence: in "I work in IT… I saw the app send
-   * the Android ID. What is it used for?" the story dilutes the question. The most confident reading wins;
-   * a flow or a fallback of the whole message stands (the story is what makes it a report).
+   * the Android ID. What is it used for?" the story dilutes the question.
    */
   const route = (text: string, locale: string): Decision => {
     const whole = decide(text, search.find(text, locale), decideOptions);
     const sentences = splitSentences(text);
-    if (sentences.length < 2 || whole.kind === 'flow' || (whole.kind === 'fallback' && whole.reason === 'not-covered')) return whole;
+    // Only a message that would otherwise go unanswered is read sentence by sentence: a sentence alone loses
+    // the context ("I filed an IP complaint. Will my details be shared?") that the whole message carries.
+    if (sentences.length < 2 || whole.kind !== 'fallback' || whole.reason === 'not-covered') return whole;
     const parts = sentences.map((s) => decide(s, search.find(s, locale), decideOptions)).filter((d) => d.kind === 'answer');
     const best = parts.sort((a, b) => b.confidence - a.confidence)[0];
     return best && best.confidence > whole.confidence ? best : whole;

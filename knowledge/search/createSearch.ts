@@ -71,9 +71,9 @@ export const SEARCH_DEFAULTS = Object.freeze({
   /** How much the alternate-question index counts against the passage-content index. */
   questionWeight: 0.55,
   /** fuse.js score (0 exact, 1 anything) under which a misspelt term is replaced by a known one. */
-  spellingThreshold: 0.25,
+  spellingThreshold: 0.2,
   /** Terms shorter than this are never "corrected": short words fuzzy-match everything. */
-  minSpellLength: 4,
+  minSpellLength: 5,
   maxHits: 5,
 });
 
