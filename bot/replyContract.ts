@@ -13,6 +13,11 @@ export class ReplyContractMiddleware implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     setTurnLocale(context, resolveLocale(context.activity.locale, context.activity.text ?? ''));
     context.onSendActivities(async (ctx, activities, sendNext) => {
+      // runDialog traces a snapshot of dialog state (a flow's draft: contact details) on every turn. Only the
+      // Emulator shows traces; elsewhere they would hand that state to whoever reads the replies.
+      if (ctx.activity.channelId !== 'emulator') {
+        for (let i = activities.length - 1; i >= 0; i--) if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
+      }
       for (const activity of activities) stamp(ctx, activity);
       onlyLastExpectsInput(activities);
       return sendNext();

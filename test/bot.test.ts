@@ -134,3 +134,12 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('what replies do not carry', () => {
+  it('sends no dialog-state traces outside the Emulator (they hold what a flow has gathered)', async () => {
+    const chat = conversation(app, { locale: 'en-US' });
+    await chat.say('report a leak');
+    const replies = await chat.say('phone');
+    expect(replies.some((r) => r.type === 'trace')).toBe(false);
+  });
+});
