@@ -21,6 +21,8 @@ const conversation = { id: `terminal-${randomUUID()}` };
 const user = { id: 'terminal-user', name: 'You' };
 const bot = { id: 'assistant', name: 'Assistant' };
 
+let lastActions: string[] = [];
+
 function show(replies: Partial<Activity>[]): void {
   for (const reply of replies) {
     if (reply.type !== 'message') continue;
@@ -28,7 +30,10 @@ function show(replies: Partial<Activity>[]): void {
     const tag = meta ? `[${[meta.kind, meta.flow, meta.step, meta.ticketId].filter(Boolean).join(' · ')}]` : '';
     process.stdout.write(`\n\x1b[36massistant\x1b[0m ${tag}\n${reply.text ?? ''}\n`);
     const actions = reply.suggestedActions?.actions ?? [];
-    if (actions.length > 0) process.stdout.write(actions.map((a, i) => `  (${i + 1}) ${a.title}`).join('\n') + '\n');
+    if (actions.length > 0) {
+      lastActions = actions.map((a) => String(a.value ?? a.title));
+      process.stdout.write(actions.map((a, i) => `  (${i + 1}) ${a.title}`).join('\n') + '\n');
+    }
   }
 }
 
@@ -36,7 +41,7 @@ const send = (activity: Partial<Activity>): Promise<Partial<Activity>[]> =>
   assistant.handleActivity({ channelId: 'terminal', conversation, from: user, recipient: bot, locale, ...activity } as Partial<Activity>);
 
 show(await send({ type: 'conversationUpdate', membersAdded: [user] }));
-process.stdout.write('\n(type your question; "/zh" or "/en" switches language, "/quit" leaves)\n');
+process.stdout.write('\n(type your question, or the number of a button; "/zh" or "/en" switches language, "/quit" leaves)\n');
 const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
 rl.on('close', () => { assistant.close(); process.exit(0); });
 for (;;) {
@@ -44,6 +49,9 @@ for (;;) {
   if (text === '/quit') break;
   if (text === '/zh' || text === '/en') { locale = text === '/zh' ? 'zh-CN' : 'en-US'; continue; }
   if (text === '') continue;
-  show(await send({ type: 'message', text, id: randomUUID() }));
+  // "2" picks the second button shown, as a tap would.
+  const picked = /^\d+$/.test(text) ? lastActions[Number(text) - 1] : undefined;
+  lastActions = [];
+  show(await send({ type: 'message', text: picked ?? text, id: randomUUID() }));
 }
 rl.close();
