@@ -89,3 +89,36 @@ describe('local Direct Line', () => {
     expect(html).toContain('lang="zh-CN"');
   });
 });
+
+describe('production Direct Line', () => {
+  it('exchanges the configured secret for a conversation token server-side, never returning the secret', async () => {
+    const http = await import('node:http');
+    const seen: { auth?: string; body?: string }[] = [];
+    const azure = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        seen.push({ auth: req.headers.authorization, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ conversationId: 'azure-conv-1', token: 'azure-token', expires_in: 1800 }));
+      });
+    });
+    await new Promise<void>((r) => azure.listen(0, '127.0.0.1', () => r()));
+    const endpoint = `http://127.0.0.1:${(azure.address() as { port: number }).port}/v3/directline`;
+    const prod = await startTestApp({ DIRECT_LINE_SECRET: 'very-secret', DIRECT_LINE_ENDPOINT: endpoint });
+    try {
+      const res = await fetch(`${prod.base}/api/directline/token`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'app-user-42', locale: 'zh-CN' }),
+      });
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(text).not.toContain('very-secret');
+      expect(JSON.parse(text)).toMatchObject({ token: 'azure-token', conversationId: 'azure-conv-1', userId: 'app-user-42', domain: endpoint });
+      expect(seen[0]?.auth).toBe('Bearer very-secret');
+      expect(JSON.parse(seen[0]!.body!)).toMatchObject({ user: { id: 'app-user-42' } });
+    } finally {
+      await prod.close();
+      azure.close();
+    }
+  });
+});
