@@ -97,7 +97,9 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       }).catch(() => undefined);
       if (!azure?.ok) return fail(res, 502, 'directline_unavailable', 'Could not get a Direct Line token.');
       const t = (await azure.json()) as { token: string; conversationId: string; expires_in: number };
-      return res.send(200, { token: t.token, conversationId: t.conversationId, expiresIn: t.expires_in, userId, locale, domain: config.directLineEndpoint });
+      // (Not `return res.send(...)`: restify logs, in full, any value an async handler returns.)
+      res.send(200, { token: t.token, conversationId: t.conversationId, expiresIn: t.expires_in, userId, locale, domain: config.directLineEndpoint });
+      return;
     }
     const conversationId = randomUUID();
     const { token, expiresIn } = signer.issue(conversationId, userId);
