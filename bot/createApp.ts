@@ -37,6 +37,11 @@ export function createApp(parts: AssistantParts): App {
       res.send(429, { error: { code: 'rate_limited', message: 'Too many requests; try again in a minute.' } });
       return;
     }
+    // With an app id, a request without any token is refused here: the SDK would only log a stack trace first.
+    if (config.microsoftAppId && !req.header('authorization')) {
+      res.send(401, { error: { code: 'unauthorized', message: 'A Bot Framework token is required.' } });
+      return;
+    }
     const problems = activityBodyProblems(req.body);
     if (problems.length > 0) {
       res.send(400, { error: { code: 'bad_activity', message: problems.join('; ') } });
