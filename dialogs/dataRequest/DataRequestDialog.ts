@@ -113,19 +113,13 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const locale = turnLocale(step.context);
     const t = this.t(step);
-    if (recognizeYesNo(String(step.result), this.services.i18n) !== true) {
-      await this.say(step, 'notSent', 'notSent');
-      return step.endDialog();
-    }
+    if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
-    const ticket = this.services.tickets.open({
-      kind: 'dataRequest', priority: 'normal', locale, conversationId: step.context.activity.conversation.id,
+    const ticket = this.openTicket(step, 'submitted', {
+      priority: 'normal',
       fields: { right: draft.right ?? '', account: draft.account ?? '', details: draft.details ?? '', regime: this.services.deadline.regime },
       ...(draft.due ? { dueDate: draft.due } : {}),
-      idempotencyKey: this.idempotencyKey(step),
     });
-    this.moveTo(step, 'submitted', ticket.id);
-    this.services.logger.info('ticket opened', { flow: this.flow, ticket: ticket.id });
     await step.context.sendActivity(message({
       text: t('done', { reference: ticket.id, due: ticket.dueDate }),
       speakText: t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), due: ticket.dueDate }),

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../i18n/locale.js';
 import type { FlowName } from '../../knowledge/decide.js';
 import { findPersonalData } from '../../privacy/mask.js';
-import type { TicketDesk } from '../../tickets/ticket.js';
+import type { Ticket, TicketDesk, TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel } from '../../voice/ssml.js';
 import { setFlowPosition, turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';
@@ -174,9 +174,23 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     setFlowPosition(dc.context, { flow: this.flow, step, ...(s.ticketId ? { ticketId: s.ticketId } : {}) });
   }
 
-  /** Ends the flow: later messages of this turn are no longer stamped as part of it, except its last step. */
-  protected async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.endDialog();
+  /** True when the user confirmed; otherwise says nothing was sent (the flow then ends). */
+  protected async confirmed(step: WaterfallStepContext): Promise<boolean> {
+    if (recognizeYesNo(String(step.result), this.services.i18n) === true) return true;
+    await this.say(step, 'notSent', 'notSent');
+    return false;
+  }
+
+  /** Opens this run's ticket (once, whatever retries arrive) and moves to `step` with its reference. */
+  protected openTicket(step: WaterfallStepContext, stepName: string,
+    request: Omit<TicketRequest, 'kind' | 'locale' | 'conversationId' | 'idempotencyKey'>): Ticket {
+    const ticket = this.services.tickets.open({
+      ...request, kind: this.flow, locale: turnLocale(step.context),
+      conversationId: step.context.activity.conversation.id, idempotencyKey: this.idempotencyKey(step),
+    });
+    this.moveTo(step, stepName, ticket.id);
+    this.services.logger.info('ticket opened', { flow: this.flow, ticket: ticket.id, priority: ticket.priority });
+    return ticket;
   }
 
   protected t(dc: DialogContext, ns: string = this.flow) {

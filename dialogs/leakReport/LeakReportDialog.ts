@@ -12,7 +12,7 @@ import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { contactQuestion, freeTextQuestion, yesNoQuestion, choiceQuestion } from '../flowBase/questions.js';
-import { recognizeChoices, recognizeYesNo } from '../flowBase/recognize.js';
+import { recognizeChoices } from '../flowBase/recognize.js';
 import { parseContact } from '../flowBase/contact.js';
 
 export const LEAKED_ITEMS = ['password', 'phone', 'email', 'idCard', 'bankCard', 'address', 'other'] as const;
@@ -147,19 +147,13 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const locale = turnLocale(step.context);
     const t = this.t(step);
-    if (recognizeYesNo(String(step.result), this.services.i18n) !== true) {
-      await this.say(step, 'notSent', 'notSent');
-      return step.endDialog();
-    }
+    if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
     const priority = leakPriority(draft.leaked);
-    const ticket = this.services.tickets.open({
-      kind: 'leakReport', priority, locale, conversationId: step.context.activity.conversation.id,
+    const ticket = this.openTicket(step, 'submitted', {
+      priority,
       fields: { leaked: draft.leaked, noticedBy: draft.noticedBy ?? 'other', when: draft.when ?? '', contact: draft.contact ?? '' },
-      idempotencyKey: this.idempotencyKey(step),
     });
-    this.moveTo(step, 'submitted', ticket.id);
-    this.services.logger.info('ticket opened', { flow: this.flow, ticket: ticket.id, priority });
     const next = t(`next.${priority}`);
     await step.context.sendActivity(message({
       text: t('done', { reference: ticket.id, next }),

@@ -136,16 +136,13 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
     draft.guardianContact = parseContact(String(step.result));
     const locale = turnLocale(step.context);
     const t = this.t(step);
-    const ticket = this.services.tickets.open({
-      kind: 'minorConsent', priority: 'normal', locale, conversationId: step.context.activity.conversation.id,
+    const ticket = this.openTicket(step, 'handoff', {
+      priority: 'normal',
       fields: {
         role: draft.role ?? '', ageBand: draft.ageBand ?? '', guardianName: draft.guardianName ?? '',
         relationship: draft.relationship ?? '', guardianContact: draft.guardianContact ?? '',
       },
-      idempotencyKey: this.idempotencyKey(step),
     });
-    this.moveTo(step, 'handoff', ticket.id);
-    this.services.logger.info('ticket opened', { flow: this.flow, ticket: ticket.id });
     const guardian = this.isGuardian(step) ? t('guardianSelf') : draft.guardianName ?? '';
     const closing = [t('guardianMustDo'), draft.ageBand === 'under14' ? t('under14') : ''].filter(Boolean).join(' ');
     await step.context.sendActivity(message({
