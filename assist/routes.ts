@@ -11,6 +11,7 @@ import { isLocale, resolveLocale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { bearerMatches } from '../tickets/routes.js';
 import { assist } from './assist.js';
+import { escapeMarkup } from '../web/escape.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAGE = HERE.split(path.sep).includes('dist') ? path.resolve(HERE, '../../assist/agent.html') : path.resolve(HERE, 'agent.html');
@@ -43,12 +44,8 @@ export function registerAssistRoutes(server: restify.Server, kb: KnowledgeBase, 
     const html = fs.readFileSync(PAGE, 'utf8')
       .replace(/{{lang}}/g, locale)
       .replace(/{{json:(\w+)}}/g, (_m, key: string) => JSON.stringify(t(key, { returnObjects: true })).replace(/</g, '\\u003c'))
-      .replace(/{{t:(\w+)}}/g, (_m, key: string) => escapeHtml(t(key)));
+      .replace(/{{t:(\w+)}}/g, (_m, key: string) => escapeMarkup(t(key)));
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
   });
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

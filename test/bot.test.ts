@@ -143,3 +143,21 @@ describe('what replies do not carry', () => {
     expect(replies.some((r) => r.type === 'trace')).toBe(false);
   });
 });
+
+describe('rate limit', () => {
+  it('answers 429 once a client goes over its per-minute limit, and the next minute is open again', async () => {
+    const { createRateLimiter } = await import('../bot/rateLimit.js');
+    const limiter = createRateLimiter(2);
+    expect([limiter.allow('a', 0), limiter.allow('a', 1), limiter.allow('a', 2)]).toEqual([true, true, false]);
+    expect(limiter.allow('b', 2)).toBe(true);
+    expect(limiter.allow('a', 60_001)).toBe(true);
+    const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
+    try {
+      await limited.send(userMessage('help'));
+      const res = await fetch(`${limited.base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(userMessage('help')) });
+      expect(res.status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});

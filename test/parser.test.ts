@@ -2,7 +2,9 @@
  * The policy parser: ids follow knowledge/policy/PASSAGES.md exactly, both
  * languages share them, artefacts are cleaned, and other numbering styles work.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config/config.js';
@@ -120,5 +122,21 @@ describe('small helpers', () => {
     expect(isUnder('1.2.3', '1.2')).toBe(true);
     expect(isUnder('1.2#2', '1')).toBe(true);
     expect(isUnder('1.20', '1.2')).toBe(false);
+  });
+});
+
+describe('kb inspect', () => {
+  const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'knowledge/cli.ts', ...args], { cwd: REPO_ROOT });
+
+  it('prints every passage with its label, and JSON for tools', async () => {
+    const { stdout } = await run('inspect', 'knowledge/policy/buygogo-privacy-policy.zh-CN.txt');
+    expect(stdout).toContain('1.2.3   第1.2(3)节');
+    expect(stdout).toMatch(/40 passages/);
+    const json = JSON.parse((await run('inspect', '--json')).stdout) as { passages: { id: string }[] };
+    expect(json.passages.map((p) => p.id)).toEqual(contractIds());
+  });
+
+  it('explains its usage and exits 2 on an unknown command', async () => {
+    await expect(run('explode')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage') });
   });
 });

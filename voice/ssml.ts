@@ -4,6 +4,7 @@
  * ("section one point two, item three"); long text is cut to a few sentences.
  */
 import type { Locale } from '../i18n/locale.js';
+import { escapeMarkup } from '../web/escape.js';
 
 const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
   'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
@@ -52,13 +53,11 @@ export function firstSentences(text: string, max = 3): string {
   return sentences.slice(0, max).join('').trim();
 }
 
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
+export { escapeMarkup as escapeXml } from '../web/escape.js';
 
 /** Wraps speakable text in a well-formed SSML document in the reply's language. */
 export function ssml(text: string, locale: Locale, { maxSentences = 3 } = {}): string {
-  const body = escapeXml(firstSentences(toSpeakableText(text), maxSentences));
+  const body = escapeMarkup(firstSentences(toSpeakableText(text), maxSentences));
   return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${locale}">${body}</speak>`;
 }
 

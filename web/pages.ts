@@ -11,14 +11,26 @@ import type restify from 'restify';
 import type { I18n } from '../i18n/i18n.js';
 import { SUPPORTED_LOCALES, resolveLocale, type Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { escapeMarkup } from './escape.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STATIC_DIR = HERE.split(path.sep).includes('dist') ? path.resolve(HERE, '../../web/static') : path.resolve(HERE, 'static');
 // The package exports no subpaths; its main entry sits in lib/, the browser bundle in dist/ beside it.
 const WEBCHAT_BUNDLE = path.resolve(path.dirname(createRequire(import.meta.url).resolve('botframework-webchat')), '../dist/webchat.js');
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = escapeMarkup;
+
+/** The head every page shares. */
+function pageHead(lang: string, title: string): string {
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/static/page.css">
+</head>`;
+}
 
 /** Security headers: the page may talk to this server only. */
 const PAGE_HEADERS = {
@@ -31,14 +43,7 @@ const PAGE_HEADERS = {
 export function renderIndex(i18n: I18n): string {
   const texts = Object.fromEntries(SUPPORTED_LOCALES.map((l) => [l, i18n.getResourceBundle(l, 'web') as Record<string, string>]));
   const t = i18n.getFixedT('en-US', 'web');
-  return `<!doctype html>
-<html lang="en-US">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t('title'))}</title>
-<link rel="stylesheet" href="/static/page.css">
-</head>
+  return `${pageHead('en-US', t('title'))}
 <body>
 <header class="brand">
   <span class="logo" aria-hidden="true">B</span>
@@ -72,14 +77,7 @@ export function renderPolicy(kb: KnowledgeBase, i18n: I18n, locale: Locale): str
     return `${header}<section class="passage" id="${escapeHtml(p.id)}"><a class="anchor" href="#${escapeHtml(p.id)}">${escapeHtml(p.label)}</a>${paragraphs}</section>`;
   }).join('\n');
   const other = locale === 'zh-CN' ? { href: '/policy?lang=en-US', label: 'English' } : { href: '/policy?lang=zh-CN', label: '简体中文' };
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t('policyTitle'))}</title>
-<link rel="stylesheet" href="/static/page.css">
-</head>
+  return `${pageHead(locale, t('policyTitle'))}
 <body class="policy">
 <header class="brand"><span class="logo" aria-hidden="true">B</span><h1>${escapeHtml(t('policyTitle'))}</h1>
 <nav class="languages"><a href="${other.href}">${other.label}</a> <a href="/">${escapeHtml(t('backToChat'))}</a></nav></header>

@@ -7,10 +7,7 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { maskPersonalData } from '../../privacy/mask.js';
 import { dueDate } from '../../tickets/deadline.js';
-import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
-import { message } from '../replies.js';
-import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, freeTextQuestion, yesNoQuestion } from '../flowBase/questions.js';
@@ -111,7 +108,6 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const locale = turnLocale(step.context);
     const t = this.t(step);
     if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
@@ -120,14 +116,7 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
       fields: { right: draft.right ?? '', account: draft.account ?? '', details: draft.details ?? '', regime: this.services.deadline.regime },
       ...(draft.due ? { dueDate: draft.due } : {}),
     });
-    await step.context.sendActivity(message({
-      text: t('done', { reference: ticket.id, due: ticket.dueDate }),
-      speakText: t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), due: ticket.dueDate }),
-      locale, meta: { kind: 'flow', ticketId: ticket.id },
-      ...(this.isVoice(step) ? {} : {
-        attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next: t('doneSpeak', { spokenReference: ticket.id, due: ticket.dueDate }), ...(ticket.dueDate ? { dueDate: ticket.dueDate } : {}) })],
-      }),
-    }));
+    await this.announceTicket(step, ticket, { params: { due: ticket.dueDate }, next: t('next', { due: ticket.dueDate }) });
     return step.endDialog({ ticketId: ticket.id });
   }
 }

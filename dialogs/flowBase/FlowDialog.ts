@@ -19,7 +19,8 @@ import type { Locale } from '../../i18n/locale.js';
 import type { FlowName } from '../../knowledge/decide.js';
 import { findPersonalData } from '../../privacy/mask.js';
 import type { Ticket, TicketDesk, TicketRequest } from '../../tickets/ticket.js';
-import { isVoiceChannel } from '../../voice/ssml.js';
+import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
+import { ticketCard } from '../ticketCard.js';
 import { setFlowPosition, turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';
 import { detectCommand } from '../keywords.js';
@@ -179,6 +180,25 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     if (recognizeYesNo(String(step.result), this.services.i18n) === true) return true;
     await this.say(step, 'notSent', 'notSent');
     return false;
+  }
+
+  /**
+   * Tells the user their ticket exists: the flow's `done` text with the reference (spelled out in speech),
+   * and on chat surfaces an Adaptive Card with the reference, what happens next and any due date.
+   */
+  protected async announceTicket(step: WaterfallStepContext, ticket: Ticket,
+    { params = {}, next, after = '' }: { params?: Record<string, unknown>; next: string; after?: string }): Promise<void> {
+    const locale = turnLocale(step.context);
+    const t = this.t(step);
+    await step.context.sendActivity(message({
+      text: t('done', { reference: ticket.id, ...params }) + (after ? `\n\n${after}` : ''),
+      speakText: `${t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), ...params })}${after ? ` ${after}` : ''}`,
+      maxSentences: 4,
+      locale, meta: { kind: 'flow', ticketId: ticket.id },
+      ...(this.isVoice(step) ? {} : {
+        attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next, ...(ticket.dueDate ? { dueDate: ticket.dueDate } : {}) })],
+      }),
+    }));
   }
 
   /** Opens this run's ticket (once, whatever retries arrive) and moves to `step` with its reference. */

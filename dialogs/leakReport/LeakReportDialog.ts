@@ -5,10 +5,8 @@
  */
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { maskPersonalData } from '../../privacy/mask.js';
-import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { message } from '../replies.js';
-import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { contactQuestion, freeTextQuestion, yesNoQuestion, choiceQuestion } from '../flowBase/questions.js';
@@ -145,7 +143,6 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const locale = turnLocale(step.context);
     const t = this.t(step);
     if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
@@ -155,12 +152,7 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
       fields: { leaked: draft.leaked, noticedBy: draft.noticedBy ?? 'other', when: draft.when ?? '', contact: draft.contact ?? '' },
     });
     const next = t(`next.${priority}`);
-    await step.context.sendActivity(message({
-      text: t('done', { reference: ticket.id, next }),
-      speakText: t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), next }),
-      locale, meta: { kind: 'flow', ticketId: ticket.id },
-      ...(this.isVoice(step) ? {} : { attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next })] }),
-    }));
+    await this.announceTicket(step, ticket, { params: { next }, next });
     return step.endDialog({ ticketId: ticket.id });
   }
 }

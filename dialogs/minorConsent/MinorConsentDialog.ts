@@ -7,11 +7,8 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { detectStatedAge } from '../../knowledge/detectAge.js';
 import { maskPersonalData } from '../../privacy/mask.js';
-import { spellReference } from '../../voice/ssml.js';
 import { turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';
-import { message } from '../replies.js';
-import { ticketCard } from '../ticketCard.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, nameQuestion } from '../flowBase/questions.js';
@@ -145,12 +142,7 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
     });
     const guardian = this.isGuardian(step) ? t('guardianSelf') : draft.guardianName ?? '';
     const closing = [t('guardianMustDo'), draft.ageBand === 'under14' ? t('under14') : ''].filter(Boolean).join(' ');
-    await step.context.sendActivity(message({
-      text: `${t('done', { reference: ticket.id, guardian })}\n\n${closing}`,
-      speakText: `${t('doneSpeak', { spokenReference: spellReference(ticket.id, locale), guardian })} ${t('guardianMustDo')}`,
-      locale, meta: { kind: 'flow', ticketId: ticket.id },
-      ...(this.isVoice(step) ? {} : { attachments: [ticketCard(this.services.i18n, locale, { reference: ticket.id, next: t('guardianMustDo') })] }),
-    }));
+    await this.announceTicket(step, ticket, { params: { guardian }, next: t('guardianMustDo'), after: closing });
     await handOff(step.context, this.services.i18n, locale, { reason: 'minorConsent', ticketId: ticket.id, summary: this.summarize(draft) });
     return step.endDialog({ ticketId: ticket.id });
   }

@@ -38,6 +38,9 @@ describe('leak report', () => {
     });
     expect(messagesOf(done).at(-1)?.text).toContain(ticket.id);
     expect(messagesOf(done).at(-1)?.speak).toMatch(/L K, dash/);
+    const card = messagesOf(done).at(-1)?.attachments?.[0];
+    expect(card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(card?.content)).toContain(ticket.id);
   });
 
   it('works in Chinese with choices by number, spoken digits, and a normal priority', async () => {

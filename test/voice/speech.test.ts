@@ -112,6 +112,7 @@ describe('voice channels', () => {
     expect(messagesOf(confirm).at(-1)?.channelData?.assistant?.step).toBe('confirm');
     const done = await chat.say('yeah');
     const id = messagesOf(done).at(-1)?.channelData?.assistant?.ticketId;
+    expect(messagesOf(done).at(-1)?.attachments).toBeUndefined(); // a card means nothing on the phone
     expect(app.app.assistant.tickets.get(id!)?.fields.contact).toBe('13812345678');
   });
 
