@@ -101,9 +101,9 @@ describe('other document styles', () => {
     expect(doc.passages[1]?.text).toMatch(/never sell/);
   });
 
-  it('labels in Chinese for a Chinese document', () => {
+  it('labels in Chinese for a Chinese document (a heading with only items below is a passage of its own, so its words are kept)', () => {
     const doc = parsePolicy('隐私政策\n一、信息收集\n1、我们收集您的手机号。\n2、我们收集您的地址。', { locale: 'zh-CN' });
-    expect(doc.passages.map((p) => [p.id, p.label])).toEqual([['0', '引言'], ['1.1', '第1.1节'], ['1.2', '第1.2节']]);
+    expect(doc.passages.map((p) => [p.id, p.label])).toEqual([['0', '引言'], ['1', '第1节'], ['1.1', '第1.1节'], ['1.2', '第1.2节']]);
   });
 });
 
