@@ -29,8 +29,6 @@ const LATIN_RULES: readonly Rule[] = [
   ['space around parentheses', (l) => l.replace(/([\p{L}.,])\(/gu, '$1 (').replace(/\)(?=[\p{L}\p{N}])/gu, ') ')],
   ['space after colon', (l) => l.replace(/(\p{L}):(?=[\p{L}\p{N}])/gu, '$1: ')],
   ['space after comma', (l) => l.replace(/,(?=[\p{L}])/gu, ', ')],
-  // "BuygogoPrivacy Policy": two words run together at a case change.
-  ['run-together words', (l) => l.replace(/(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})/gu, '$1 $2')],
   ['space before quote', (l) => l.replace(/(\p{L})"(?=\p{Lu})/gu, '$1 "')],
 ];
 
@@ -48,7 +46,19 @@ export function cleanLine(line: string): string {
   return ALL_RULES[1]![1](prefix.trim() + body);
 }
 
+/**
+ * "BuygogoPrivacy Policy": two words run together at a case change. Only in the
+ * document's title line, so that names written in camel case (TrailMate Labs,
+ * DoubleClick) stay whole everywhere else.
+ */
+export function separateTitleWords(title: string): string {
+  return HAN.test(title) ? title : title.replace(/(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})/gu, '$1 $2');
+}
+
 /** Cleans a whole document line by line; line breaks are kept (the parser reads structure from them). */
 export function cleanText(raw: string): string {
-  return raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n').map(cleanLine).join('\n');
+  const lines = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n').map(cleanLine);
+  const first = lines.findIndex((l) => l !== '');
+  if (first >= 0) lines[first] = separateTitleWords(lines[first]!);
+  return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PolicyDocument } from './passage.js';
-import { parsePolicy } from './parsePolicy.js';
+import { parsePolicyTraced, type ParseTrace } from './parsePolicy.js';
 
 /** `buygogo-privacy-policy.zh-CN.txt` → `zh-CN`. */
 export function localeFromFileName(file: string): string | undefined {
@@ -10,7 +10,12 @@ export function localeFromFileName(file: string): string | undefined {
 }
 
 export function loadPolicy(file: string, locale?: string): PolicyDocument {
+  return loadPolicyTraced(file, locale).document;
+}
+
+/** Reads a policy file and says which of its lines went into which passage (for `kb inspect`). */
+export function loadPolicyTraced(file: string, locale?: string): ParseTrace {
   const text = fs.readFileSync(file, 'utf8');
   const resolved = locale ?? localeFromFileName(file);
-  return parsePolicy(text, resolved ? { locale: resolved } : {});
+  return parsePolicyTraced(text, resolved ? { locale: resolved } : {});
 }

@@ -155,7 +155,7 @@ function isCapsHeading(s: string): boolean {
 
 /** Short Title Case heading (`How We Use Your Information`), only when a paragraph follows. */
 function isTitleCaseHeading(s: string, next: string | undefined): boolean {
-  if (!next || s.length > 60 || /[.;:,!?)]$/.test(s) || /\d/.test(s) || BULLET.test(s) || !/^\p{Lu}/u.test(s)) return false;
+  if (!next || s.length > 60 || /[.;:,!?)]$/.test(s) || /\d{3}/.test(s) || BULLET.test(s) || !/^\p{Lu}/u.test(s)) return false;
   const words = s.split(/\s+/);
   if (words.length > 8) return false;
   const content = words.filter((w) => w.length > 3);
@@ -338,10 +338,22 @@ export function parsePolicyTraced(raw: string, options: ParseOptions = {}): Pars
   return finish(locale, docTitle, raw, text, drafts, labels);
 }
 
-/** Adds a line to a list of paragraphs: a bullet continues the paragraph on the line before it (the front matter is one paragraph). */
+/**
+ * Adds a line to a list of paragraphs. A line continues the paragraph on the line
+ * just before it when it is a bullet, when both are short and the new one has no closing punctuation (an address block, a
+ * lead-in ending in `:` and its short lines), or when that paragraph is a single
+ * short line with no closing punctuation (a run-in heading: `Account data`).
+ * Chinese lines are never joined. The front matter is one paragraph.
+ */
 function attach(paras: Para[], index: number, body: string, join = false): void {
   const last = paras.at(-1);
-  if (last && (join || (BULLET.test(body) && last.lines.at(-1) === index - 1))) {
+  const prev = last?.texts.at(-1);
+  const short = (s: string): boolean => !HAN.test(s) && !BULLET.test(s) && s.split(/\s+/).length <= 6 && s.length <= 50;
+  const continues = prev !== undefined && last!.lines.at(-1) === index - 1 && (
+    BULLET.test(body)
+    || (short(body) && (!/[.;!?]$/.test(body) || ABBREVIATION.test(body)) && (short(prev) || (/:$/.test(prev) && !HAN.test(prev))))
+    || (last!.lines.length === 1 && short(prev) && !/[.;:!?]$/.test(prev) && !HAN.test(body)));
+  if (last && (join || continues)) {
     last.lines.push(index);
     last.texts.push(body);
   } else {
@@ -576,4 +588,30 @@ export function coverage(trace: ParseTrace): Coverage {
   const linesLost = trace.lines.map((_, i) => i).filter((i) => !owners.has(i));
   const linesRepeated = [...owners].filter(([, s]) => s.size > 1).map(([i]) => i);
   return { input, passages: out, lost, extra, linesLost, linesRepeated };
+}
+
+/**
+ * What `kb inspect` prints about a parse: words in and out, loudly any that are
+ * lost, the longest passage, and titles over MAX_TITLE. `ok` is false when words
+ * or lines are lost or repeated.
+ */
+export function inspectReport(trace: ParseTrace): { readonly ok: boolean; readonly lines: readonly string[] } {
+  const c = coverage(trace);
+  const out: string[] = [`Words: ${c.input} in input, ${c.passages} in passages (${trace.lines.length} lines, ${trace.document.passages.length} passages)`];
+  const ok = c.lost.size === 0 && c.extra.size === 0 && c.linesLost.length === 0 && c.linesRepeated.length === 0;
+  const sample = (bag: ReadonlyMap<string, number>): string =>
+    [...bag].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([w, n]) => (n > 1 ? `${w}×${n}` : w)).join(', ');
+  if (c.lost.size > 0) {
+    const n = [...c.lost.values()].reduce((a, b) => a + b, 0);
+    out.push(`!!! WARNING: ${n} WORDS OF THE INPUT ARE IN NO PASSAGE (${((100 * n) / Math.max(1, c.input)).toFixed(1)}%): ${sample(c.lost)}`);
+  }
+  if (c.extra.size > 0) out.push(`!!! WARNING: words repeated in passages beyond the input: ${sample(c.extra)}`);
+  for (const i of c.linesLost) out.push(`!!! WARNING: line ${i + 1} is in no passage: ${clip(trace.lines[i]!, 100)}`);
+  for (const i of c.linesRepeated) out.push(`!!! WARNING: line ${i + 1} is in more than one passage: ${clip(trace.lines[i]!, 100)}`);
+  const longest = [...trace.document.passages].sort((a, b) => passageWords(b.text) - passageWords(a.text))[0];
+  if (longest) out.push(`Longest passage: ${longest.id} (${passageWords(longest.text)} words; split above ${MAX_WORDS})`);
+  const long = trace.document.passages.filter((p) => p.title.length > MAX_TITLE);
+  out.push(long.length === 0 ? `Titles: none over ${MAX_TITLE} characters`
+    : `!!! WARNING: ${long.length} titles over ${MAX_TITLE} characters: ${long.map((p) => `${p.id} (${p.title.length})`).join(', ')}`);
+  return { ok: ok && long.length === 0, lines: out };
 }
