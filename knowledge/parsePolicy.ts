@@ -444,18 +444,19 @@ function splitSegments(segments: readonly { line: number; text: string }[]): Pie
   const units: (Piece & { words: number })[] = segments.flatMap((s) =>
     sentences(s.text).flatMap((sentence) => (passageWords(sentence) > MAX_WORDS ? hardSplit(sentence) : [sentence]))
       .map((t, i) => ({ line: s.line, text: t, start: i === 0, words: passageWords(t) })));
-  const target = total / Math.ceil(total / MAX_WORDS);
-  const parts: (typeof units)[] = [[]];
-  let size = 0;
-  for (const u of units) {
-    const current = parts.at(-1)!;
-    if (current.length > 0 && (size + u.words > MAX_WORDS || size + u.words / 2 > target)) {
-      parts.push([u]);
-      size = u.words;
-    } else {
-      current.push(u);
-      size += u.words;
+  // n parts of about total/n words: a sentence goes to the part its middle falls in;
+  // n grows until no part is over MAX_WORDS (each sentence is at most MAX_WORDS).
+  let parts: (typeof units)[] = [];
+  for (let n = Math.ceil(total / MAX_WORDS); n <= units.length; n++) {
+    const target = total / n;
+    parts = Array.from({ length: n }, () => []);
+    let before = 0;
+    for (const u of units) {
+      parts[Math.min(n - 1, Math.floor((before + u.words / 2) / target))]!.push(u);
+      before += u.words;
     }
+    parts = parts.filter((part) => part.length > 0);
+    if (parts.every((part) => part.reduce((w, u) => w + u.words, 0) <= MAX_WORDS)) break;
   }
   // Sentences of one line that stay together are joined back into one piece.
   return parts.map((part) => part.reduce<Piece[]>((acc, u) => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config/config.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
-import { parsePolicy, shortTitle, updateDate } from '../knowledge/parsePolicy.js';
+import { MAX_TITLE, MAX_WORDS, coverage, inspectReport, parsePolicy, parsePolicyTraced, passageWords, shortTitle, updateDate, type ParseTrace } from '../knowledge/parsePolicy.js';
 import { cleanText } from '../knowledge/cleanText.js';
 import { isUnder } from '../knowledge/passage.js';
 
@@ -107,15 +107,177 @@ describe('other document styles', () => {
   });
 });
 
+/**
+ * THE PROPERTY: nothing is lost, nothing is doubled. Precisely: every non-empty
+ * line of the input (after cleaning) is in exactly one passage group (a passage
+ * and its split parts), and the multiset of normalised words of the input equals
+ * the multiset of words of all passages' texts plus the titles that are heading
+ * lines (`titleLine`); titles derived from text, repeated for a heading's later
+ * paragraphs, or marked "(cont.)" are not counted. Normalised words: lower-cased
+ * runs of letters and digits, each Chinese character one word, a line's
+ * numbering or Markdown prefix (`1.2`, `一、`, `(3)`, `##`) left out, since it
+ * became the id. The normaliser here is written independently of the parser's.
+ */
+const MARKER = /^(?:#{1,6}\s+)?(?:\d{1,3}(?:\.\d{1,3})+\.?\s*|\d{1,3}[.、]\s*|[一二三四五六七八九十]{1,3}、\s*|[(（]\d{1,3}[)）]\s*)/u;
+const normalise = (line: string): string[] =>
+  line.replace(MARKER, '').toLowerCase().match(/\p{Script=Han}|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu) ?? [];
+const bag = (ws: string[]): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const w of ws) m.set(w, (m.get(w) ?? 0) + 1);
+  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+};
+function checkLosesNothing(trace: ParseTrace, raw: string): void {
+  const { document: doc, lines, sources } = trace;
+  expect(lines).toHaveLength(cleanText(raw).split('\n').filter((l) => l.trim() !== '').length);
+  const owner = new Map<number, Set<string>>();
+  sources.forEach((s, i) => {
+    expect(s.id).toBe(doc.passages[i]!.id);
+    for (const l of [...s.lines, ...(s.titleLine !== undefined ? [s.titleLine] : [])]) owner.set(l, (owner.get(l) ?? new Set()).add(s.partOf ?? s.id));
+  });
+  expect([...owner.keys()].sort((a, b) => a - b)).toEqual(lines.map((_, i) => i));
+  expect([...owner].filter(([, o]) => o.size > 1)).toEqual([]);
+  const out = doc.passages.flatMap((p, i) => [...p.text.split('\n').flatMap(normalise), ...(sources[i]!.titleLine !== undefined ? normalise(p.title) : [])]);
+  expect(bag(out)).toEqual(bag(lines.flatMap(normalise)));
+}
+
+const FIXTURES = ['decimal-policy.txt', 'markdown-policy.md', 'plain-policy.txt', 'us-numbered-policy.txt', 'us-html-export.txt', 'us-markdown-policy.md', 'us-bullets-policy.txt'];
+const SOURCES: [string, string][] = [
+  ...FIXTURES.map((f): [string, string] => [f, fixture(f)]),
+  ...['en-US', 'zh-CN'].map((l): [string, string] => [`buygogo ${l}`, fs.readFileSync(path.join(policyDir, `buygogo-privacy-policy.${l}.txt`), 'utf8')]),
+];
+
+describe('a parser that loses nothing', () => {
+  it.each(SOURCES)('%s: every line is in exactly one passage, every word once', (_name, raw) => {
+    const trace = parsePolicyTraced(raw);
+    checkLosesNothing(trace, raw);
+    const c = coverage(trace);
+    expect([c.lost.size, c.extra.size, c.input - c.passages]).toEqual([0, 0, 0]);
+  });
+
+  it.each(SOURCES)('%s: ids are unique passage ids, passages are short enough, titles short', (_name, raw) => {
+    const doc = parsePolicy(raw);
+    const ids = doc.passages.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of doc.passages) {
+      expect(p.id).toMatch(/^[\d#.]+$/);
+      expect(passageWords(p.text)).toBeLessThanOrEqual(MAX_WORDS);
+      expect(p.title.length).toBeLessThanOrEqual(p.id.includes('##') ? MAX_TITLE + 8 : MAX_TITLE);
+      expect(p.sectionTitle.length).toBeLessThanOrEqual(MAX_TITLE);
+    }
+  });
+
+  it('words survive cleaning in ordinary US text (camel-case names included)', () => {
+    for (const f of FIXTURES.filter((f) => f.startsWith('us-'))) {
+      const raw = fixture(f).split('\n').filter((l) => l.trim() !== '');
+      expect(bag(cleanText(raw.join('\n')).split('\n').flatMap(normalise))).toEqual(bag(raw.flatMap(normalise)));
+    }
+    expect(cleanText('BuygogoPrivacy Policy\nTrailMate Labs LLC')).toBe('Buygogo Privacy Policy\nTrailMate Labs LLC');
+  });
+
+  it('keeps the paragraphs after a top-level numbered sentence ("1. SCOPE" style, measured loss 45 of 58)', () => {
+    const doc = parsePolicy(fixture('us-numbered-policy.txt'));
+    const ids = doc.passages.map((p) => p.id);
+    expect(ids).toEqual(expect.arrayContaining(['1#1', '1#3', '3', '3#1', '3#3', '5', '5#1', '5#3']));
+    expect(doc.passages.find((p) => p.id === '5#2')?.text).toMatch(/^We may share information in connection with/);
+    expect(doc.passages.find((p) => p.id === '1#1')?.title).toBe('SCOPE');
+    // A list restarting at "1." inside section 4 and a street number are text, not sections.
+    expect(doc.passages.find((p) => p.id === '4#1')?.text).toMatch(/to:\n1\. Provide[^]*4\. Communicate/);
+    expect(doc.passages.find((p) => p.id === '9')?.text).toMatch(/contact us at:\nHarborview Outfitters, Inc\.\nAttn: Privacy Office\n100 Pine Street/);
+    expect(doc.updated).toBe('2014-03-03');
+  });
+
+  it('reads ALL-CAPS headings, bullets and a run-in sub-heading from text exported from HTML', () => {
+    const doc = parsePolicy(fixture('us-html-export.txt'));
+    expect(doc.updated).toBe('2019-05-01');
+    expect(doc.title).toBe('PRIVACY POLICY');
+    expect(doc.passages.filter((p) => /^[1-9]\d*(#1)?$/.test(p.id)).map((p) => p.sectionTitle)).toEqual([
+      'INFORMATION WE COLLECT', 'HOW WE USE INFORMATION', 'SHARING OF INFORMATION', 'COOKIES AND SIMILAR TECHNOLOGIES', 'DATA RETENTION',
+      'YOUR RIGHTS AND CHOICES', 'CHILDREN', 'SECURITY', 'INTERNATIONAL USERS', 'CHANGES TO THIS POLICY', 'CONTACT US',
+    ]);
+    expect(doc.passages.find((p) => p.id === '1#3')?.text).toMatch(/^Device and usage data\nWe automatically[^]*\n• Log files[^]*\n• Advertising identifiers/);
+    expect(doc.passages.find((p) => p.id === '3')?.text.split('\n')).toHaveLength(6);
+  });
+
+  it('reads Title Case headings and keeps "-", "*", "•" lists with their lead-in', () => {
+    const doc = parsePolicy(fixture('us-bullets-policy.txt'));
+    expect(doc.updated).toBe('2014-03-03');
+    expect(doc.passages.find((p) => p.id === '1')?.text.split('\n')).toHaveLength(6);
+    expect(doc.passages.find((p) => p.id === '2#3')?.text).toMatch(/^We also use information to:\n\* improve/);
+    expect(doc.passages.find((p) => p.id === '4')?.title).toBe('Children Under 13');
+  });
+
+  it('Markdown: bullets and numbered lists stay with their lead-in; a heading with only sub-headings is kept', () => {
+    const doc = parsePolicy(fixture('us-markdown-policy.md'));
+    expect(doc.passages.map((p) => p.id)).toEqual(['0', '1#1', '1.1', '1.2', '2#1', '2#2', '3#1', '3#2', '4', '4.1', '4.2', '5', '6', '7']);
+    expect(doc.passages.find((p) => p.id === '4')?.text).toBe('Your choices');
+    expect(doc.passages.find((p) => p.id === '1#1')?.text.split('\n')).toHaveLength(6);
+    expect(doc.updated).toBe('2014-03-03');
+  });
+});
+
+describe('long passages and long titles', () => {
+  const sentence = (i: number): string => `Sentence ${i} says that we keep the records of order ${i} for as long as the law requires us to keep them.`;
+  const giant = `${Array.from({ length: 46 }, (_, i) => sentence(i + 1)).join(' ')} That is all.`;
+
+  it('splits a 1,015-word paragraph at sentence boundaries into parts under the original id', () => {
+    expect(passageWords(giant)).toBe(1015);
+    const trace = parsePolicyTraced(`Example Policy\n1. RETENTION\nShort lead.\n${giant}\n2. CONTACT\nWrite to us.`);
+    checkLosesNothing(trace, `Example Policy\n1. RETENTION\nShort lead.\n${giant}\n2. CONTACT\nWrite to us.`);
+    const parts = trace.document.passages.filter((p) => isUnder(p.id, '1#2'));
+    expect(parts.map((p) => p.id)).toEqual(['1#2', '1#2##2', '1#2##3', '1#2##4', '1#2##5']);
+    for (const p of parts) {
+      expect(passageWords(p.text)).toBeLessThanOrEqual(MAX_WORDS);
+      expect(p.text).toMatch(/^Sentence \d+ says[^]*(them|all)\.$/);
+      expect(p.sectionTitle).toBe('RETENTION');
+    }
+    expect(parts.map((p) => p.title)).toEqual(['RETENTION', ...Array(4).fill('RETENTION (cont.)')]);
+    expect(parts[1]!.label).toBe('Section 1, paragraph 2, part 2');
+    expect(trace.sources.find((s) => s.id === '1#2##3')?.partOf).toBe('1#2');
+  });
+
+  it('splits a passage with no heading too, and localises the part title and label', () => {
+    const doc = parsePolicy(`${giant}`, { labels: { continued: (t, k) => `${t} [${k}]`, part: (l, k) => `${l} / ${k}` } });
+    expect(doc.passages.map((p) => p.id)).toEqual(['1', '1##2', '1##3', '1##4', '1##5']);
+    expect(doc.passages[2]!.title).toMatch(/ \[3\]$/);
+    expect(doc.passages[2]!.label).toBe('Section 1 / 3');
+    const zh = parsePolicy(`隐私政策\n一、保存\n${'我们会在法律要求的期限内保存您的订单记录。'.repeat(60)}`, { locale: 'zh-CN' });
+    expect(zh.passages.map((p) => p.id)).toEqual(['0', '1', '1##2', '1##3']);
+    expect(zh.passages[2]!.title).toBe('保存（续）');
+    expect(zh.passages[2]!.label).toBe('第1节（第2部分）');
+  });
+
+  it('never uses a long paragraph as a title', () => {
+    const long = `This paragraph was exported as a heading ${'because the page styled it in bold and the exporter kept the style '.repeat(15)}`.trim();
+    expect(long.length).toBeGreaterThan(1000);
+    for (const raw of [`# Policy\n## ${long}\nBody text.`, `Policy\n1. ${long}\nBody text.`, `${long}\nSecond paragraph.`]) {
+      const trace = parsePolicyTraced(raw);
+      checkLosesNothing(trace, raw);
+      for (const p of trace.document.passages) expect(p.title.length).toBeLessThanOrEqual(MAX_TITLE);
+      expect(trace.document.title.length).toBeLessThanOrEqual(MAX_TITLE);
+    }
+  });
+});
+
 describe('small helpers', () => {
   it('short titles keep a short first sentence and cut a long one', () => {
     expect(shortTitle('Your device information. Buygogo may read more.')).toBe('Your device information');
     expect(shortTitle('Our product is developed based on Flutter, and during the application runtime, we need things.')).toMatch(/…$/);
   });
 
-  it('reads dates in English, Chinese and ISO forms', () => {
-    expect(updateDate('更新日期：2022年8月23日')).toBe('2022-08-23');
-    expect(updateDate('Update Date: 2022-08-23')).toBe('2022-08-23');
+  it.each([
+    ['更新日期：2022年8月23日', '2022-08-23'],
+    ['2022年8月23日更新', '2022-08-23'],
+    ['Update Date: 2022-08-23', '2022-08-23'],
+    ['Update Date:2022Year8Month23Day', '2022-08-23'],
+    ['Last updated: March 3, 2014', '2014-03-03'],
+    ['LAST UPDATED: Sept. 30th, 2015', '2015-09-30'],
+    ['Effective date: 2019-05-01', '2019-05-01'],
+    ['Updated on 3 March 2014', '2014-03-03'],
+    ['Last Updated:\nMarch 3, 2014', '2014-03-03'],
+    ['Effective as of 01/15/2020', '2020-01-15'],
+    ['Privacy Policy\nWe were founded on 1 June 2001.\nThis policy was last revised on 4 April 2016.', '2016-04-04'],
+  ])('reads the update date in %j', (text, iso) => {
+    expect(updateDate(text)).toBe(iso);
   });
 
   it('knows which ids lie under which', () => {
@@ -134,6 +296,27 @@ describe('kb inspect', () => {
     expect(stdout).toMatch(/40 passages/);
     const json = JSON.parse((await run('inspect', '--json')).stdout) as { passages: { id: string }[] };
     expect(json.passages.map((p) => p.id)).toEqual(contractIds());
+  });
+
+  it('reports words in input vs in passages, the longest passage and long titles', async () => {
+    const { stdout } = await run('inspect', 'test/fixtures/us-numbered-policy.txt');
+    expect(stdout).toMatch(/Words: (\d+) in input, \1 in passages/);
+    expect(stdout).toMatch(/Longest passage: 4#2 \(\d+ words/);
+    expect(stdout).toContain('Titles: none over 80 characters');
+    expect(stdout).not.toContain('WARNING');
+  });
+
+  it('warns loudly when a parse loses words', () => {
+    const trace = parsePolicyTraced(fixture('decimal-policy.txt'));
+    const dropped: ParseTrace = {
+      ...trace,
+      document: { ...trace.document, passages: trace.document.passages.filter((p) => p.id !== '1#2') },
+      sources: trace.sources.filter((s) => s.id !== '1#2'),
+    };
+    const report = inspectReport(dropped);
+    expect(report.ok).toBe(false);
+    expect(report.lines.join('\n')).toMatch(/WARNING: 12 WORDS OF THE INPUT ARE IN NO PASSAGE[^]*line 8 is in no passage/);
+    expect(inspectReport(trace).ok).toBe(true);
   });
 
   it('explains its usage and exits 2 on an unknown command', async () => {
