@@ -1,0 +1,57 @@
+/** Masking, table-driven over the formats users really type (test/privacy/formats.ts). */
+import { describe, expect, it } from 'vitest';
+import { findPersonalData, maskDeep, maskPersonalData } from '../../privacy/mask.js';
+import { FORMATS, ORDINARY } from './formats.js';
+
+describe('personal data formats', () => {
+  it('covers at least 32 formats', () => {
+    expect(FORMATS.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it.each(FORMATS.map((f) => [f.name, f] as const))('%s is found and masked', (_name, f) => {
+    expect(findPersonalData(f.text).map((m) => m.kind)).toEqual([f.kind]);
+    const masked = maskPersonalData(f.text);
+    for (const secret of f.secrets) expect(masked).not.toContain(secret);
+    // Masking is stable: masking the masked text changes nothing.
+    expect(maskPersonalData(masked)).toBe(masked);
+    if (f.kind === 'idCard') expect(masked).not.toMatch(/[0-9０-９]{2}/);
+  });
+
+  it.each(ORDINARY.map((t) => [t]))('leaves "%s" alone', (text) => {
+    expect(findPersonalData(text)).toEqual([]);
+    expect(maskPersonalData(text)).toBe(text);
+  });
+});
+
+describe('masking', () => {
+  it('keeps the last four digits of a phone, also a spoken one', () => {
+    expect(maskPersonalData('13812345678')).toBe('*******5678');
+    expect(maskPersonalData('call 010-12345678')).toBe('call *******5678');
+    expect(maskPersonalData('one three eight one two three four five six seven eight')).toBe('*******5678');
+  });
+
+  it('keeps the domain of an e-mail address, also a spoken one', () => {
+    expect(maskPersonalData('li.wei@example.com')).toBe('l***@example.com');
+    expect(maskPersonalData('john dot smith at gmail dot com')).toBe('j***@gmail.com');
+  });
+
+  it('finds several numbers in one message, next to ordinary ones', () => {
+    const text = 'On 2022-08-23 I paid 99.5 with card 6222 0212 3456 7890, call 13812345678 or 0592-1234567';
+    expect(findPersonalData(text).map((m) => m.kind)).toEqual(['bankCard', 'phone', 'phone']);
+    expect(maskPersonalData(text)).toMatch(/^On 2022-08-23 I paid 99\.5 with card \*+7890, call \*+5678 or \*+4567$/);
+  });
+
+  it('masks every string inside nested values', () => {
+    const masked = maskDeep({ a: ['ID 11010519491231002X'], b: { c: 'mail li.wei@example.com', n: 5 }, d: null });
+    expect(JSON.stringify(masked)).not.toMatch(/11010519491231002X|li\.wei/);
+    expect(masked.b.n).toBe(5);
+  });
+
+  it('does bounded work on an overlong message', () => {
+    const started = performance.now();
+    maskPersonalData('a'.repeat(200_000));
+    maskPersonalData('1 '.repeat(50_000));
+    maskPersonalData('一'.repeat(80_000));
+    expect(performance.now() - started).toBeLessThan(4000);
+  });
+});
