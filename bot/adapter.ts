@@ -6,7 +6,7 @@
  */
 import {
   CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory,
-  type Activity, type InvokeResponse, type TurnContext,
+  type Activity, type InvokeResponse, type ResourceResponse, type TurnContext,
 } from 'botbuilder';
 import { ClaimsIdentity, AuthenticationConstants, type AuthenticateRequestResult } from 'botframework-connector';
 import type { Config } from '../config/config.js';
@@ -20,8 +20,28 @@ import { message } from '../dialogs/replies.js';
  * (never from the network): they skip token validation but run the same pipeline.
  */
 export class AssistantAdapter extends CloudAdapter {
-  constructor(auth: ConfigurationBotFrameworkAuthentication, private readonly trustedRequest: () => AuthenticateRequestResult) {
+  constructor(
+    auth: ConfigurationBotFrameworkAuthentication,
+    private readonly trustedRequest: () => AuthenticateRequestResult,
+    private readonly replyTimeoutMs = 10_000,
+  ) {
     super(auth);
+  }
+
+  /**
+   * Normal delivery POSTs each reply to the channel. A channel that never answers would hold the turn (and
+   * its request) open for minutes; the SDK's connector client takes no timeout, so the turn stops waiting here.
+   */
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ReplyTimeoutError(this.replyTimeoutMs)), this.replyTimeoutMs);
+    });
+    try {
+      return await Promise.race([super.sendActivities(context, activities), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async processTrusted(activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
@@ -55,11 +75,13 @@ export function createAdapter(config: Config, i18n: I18n, logger: Logger): Adapt
       callerId: undefined as unknown as string,
     };
   };
-  const adapter = new AssistantAdapter(auth, trustedRequest);
+  const adapter = new AssistantAdapter(auth, trustedRequest, config.replyTimeoutMs);
 
   // One generic apology to the user; the details only in the (masked) log.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { error, activityType: context.activity.type, channel: context.activity.channelId });
+    // A channel that did not take the reply will not take an apology either.
+    if (error instanceof ReplyTimeoutError) return;
     try {
       const locale = turnLocale(context);
       await context.sendActivity(message({ text: i18n.getFixedT(locale)('error'), locale, meta: { kind: 'info' } }));
@@ -71,3 +93,10 @@ export function createAdapter(config: Config, i18n: I18n, logger: Logger): Adapt
 }
 
 export type { Activity };
+
+export class ReplyTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`The channel did not accept a reply within ${ms} ms.`);
+    this.name = 'ReplyTimeoutError';
+  }
+}

@@ -18,6 +18,10 @@ export class ReplyContractMiddleware implements Middleware {
       if (ctx.activity.channelId !== 'emulator') {
         for (let i = activities.length - 1; i >= 0; i--) if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
       }
+      // A batch that held only traces is now empty. With normal delivery (every real channel) the adapter
+      // refuses an empty batch ("Expecting one or more activities"), which failed the whole turn before state
+      // was saved: nothing to send is simply nothing sent.
+      if (activities.length === 0) return [];
       for (const activity of activities) stamp(ctx, activity);
       onlyLastExpectsInput(activities);
       return sendNext();

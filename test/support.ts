@@ -11,6 +11,15 @@ import { loadConfig, type Config } from '../config/config.js';
 import { createApp, type App } from '../bot/createApp.js';
 import { createLogger, type LogSink } from '../logging/logger.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { startLocalConnector, type LocalConnector } from './localConnector.js';
+
+/**
+ * How replies reach the test: `expectReplies` returns them in the HTTP body (hotline tools, tests);
+ * `normal` is how every real channel works: the bot POSTs each reply to the activity's serviceUrl,
+ * here a local connector.
+ */
+export type Delivery = 'expectReplies' | 'normal';
+export const DELIVERY_MODES: readonly Delivery[] = ['expectReplies', 'normal'];
 
 export interface AssistantMetaView {
   kind: string;
@@ -30,7 +39,10 @@ export interface TestApp {
   readonly dataDir: string;
   /** Every log line the app wrote (already masked by the logger). */
   readonly logLines: string[];
-  /** POSTs an activity with expectReplies and returns the replies. */
+  readonly delivery: Delivery;
+  /** With normal delivery: the connector the replies were POSTed to. */
+  readonly connector?: LocalConnector;
+  /** POSTs an activity and returns the replies (from the body, or from the local connector). */
   send(activity: Partial<Activity>): Promise<Reply[]>;
   close(): Promise<void>;
 }
@@ -41,7 +53,12 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-test-'));
 }
 
-export async function startTestApp(env: Record<string, string> = {}, options: { dataDir?: string; shareKnowledge?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; shareKnowledge?: boolean; delivery?: Delivery } = {},
+): Promise<TestApp> {
+  const delivery = options.delivery ?? 'expectReplies';
+  const connector = delivery === 'normal' ? await startLocalConnector() : undefined;
   const dataDir = options.dataDir ?? tempDataDir();
   const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, DATA_DIR: dataDir });
   const logLines: string[] = [];
@@ -50,17 +67,30 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   knowledgeCache ??= app.assistant.kb;
   const base = await app.listen(0);
   return {
-    app, base, config, dataDir, logLines,
+    app, base, config, dataDir, logLines, delivery,
+    ...(connector ? { connector } : {}),
     async send(activity) {
+      const from = connector?.received.length ?? 0;
+      const body = connector
+        ? { ...activity, serviceUrl: connector.serviceUrl }
+        : { deliveryMode: 'expectReplies', ...activity };
       const res = await fetch(`${base}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ deliveryMode: 'expectReplies', ...activity }),
+        body: JSON.stringify(body),
       });
-      if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}: ${await res.text()}`);
-      return ((await res.json()) as { activities: Reply[] }).activities;
+      if (!connector) {
+        if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}: ${await res.text()}`);
+        return ((await res.json()) as { activities: Reply[] }).activities;
+      }
+      // Normal delivery: the bot has POSTed its replies to the connector before it answers the request.
+      if (res.status < 200 || res.status > 202) throw new Error(`POST /api/messages answered ${res.status}: ${await res.text()}`);
+      return connector.repliesFor(activity.conversation!.id, from) as Reply[];
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await connector?.close();
+    },
   };
 }
 
