@@ -3,6 +3,7 @@
  * whole (every problem reported in one message), then frozen. Nothing else in
  * the codebase reads process.env: handlers receive this object.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,8 +45,36 @@ export interface Config {
   readonly directLineEndpoint: string;
   /** Secret that signs local Direct Line tokens; empty: one is generated and kept in dataDir. */
   readonly directLineTokenSecret: string;
-  /** Requests per minute per client on /api/messages and the Direct Line routes. */
+  /**
+   * Messages per minute per conversation and per user on /api/messages and Direct Line posts (and, where
+   * nothing better identifies the caller, per client address: Direct Line token requests, failed requests).
+   */
   readonly rateLimitPerMinute: number;
+  /**
+   * Without an app id nothing vouches for an activity's serviceUrl, so replies (normal delivery) go only to
+   * these origins; empty means loopback only. With an app id the channel's token vouches for it.
+   */
+  readonly trustedServiceUrls: readonly string[];
+  /** How long one reply POST to a channel's serviceUrl may take before it is abandoned. */
+  readonly replyTimeoutMs: number;
+  /** Direct Line reads (polling) per minute per conversation token; never counted against messages. */
+  readonly directLinePollsPerMinute: number;
+  /** Proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges; empty: none. */
+  readonly trustedProxies: string;
+  /** This server's public address (Direct Line `domain`, citation links); empty: http://localhost:<port>. */
+  readonly publicUrl: string;
+  /** PostgreSQL shared by several instances (postgres://...); empty: the embedded SQLite store in dataDir. */
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly databaseStatementTimeoutMs: number;
+  /** TLS to PostgreSQL: disable | require | verify-full; empty: as DATABASE_URL says. */
+  readonly databaseSslmode: '' | 'disable' | 'require' | 'verify-full';
+  /** PostgreSQL schema of this deployment (created if missing); empty: the server default. */
+  readonly databaseSchema: string;
+  /** Retention in days (0: keep): idle conversation state, Direct Line transcripts, closed tickets. */
+  readonly retention: { readonly stateDays: number; readonly transcriptDays: number; readonly closedTicketDays: number };
+  /** Minutes between scheduled purges (0: only `npm run db -- purge`). */
+  readonly purgeIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +135,41 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     return raw;
   };
 
+  const postgresUrl = (key: string): string => {
+    const raw = str(key);
+    if (raw === '') return '';
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error('protocol');
+    } catch {
+      problems.push(`${key} must be a postgres:// URL (got a value that is not)`); // never echo it: it may hold a password
+    }
+    return raw;
+  };
+
+  const addressList = (key: string): string => {
+    const raw = str(key);
+    for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [address = '', bits, extra] = item.split('/');
+      const family = isIP(address);
+      if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32)))) {
+        problems.push(`${key} must list IP addresses or CIDR ranges, comma-separated (got "${item}")`);
+      }
+    }
+    return raw;
+  };
+
+  const originList = (key: string): string[] => str(key).split(',').map((s) => s.trim()).filter(Boolean).map((raw) => {
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      return u.origin;
+    } catch {
+      problems.push(`${key} must list http(s) origins, comma-separated (got "${raw}")`);
+      return '';
+    }
+  });
+
   const policyFiles = str('POLICY_FILES') === ''
     ? [...DEFAULT_POLICY_FILES]
     : str('POLICY_FILES').split(',').map((f) => f.trim()).filter(Boolean);
@@ -134,7 +198,26 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     directLineSecret: str('DIRECT_LINE_SECRET'),
     directLineEndpoint: url('DIRECT_LINE_ENDPOINT') || 'https://directline.botframework.com/v3/directline',
     directLineTokenSecret: str('DIRECT_LINE_TOKEN_SECRET'),
+    trustedServiceUrls: originList('TRUSTED_SERVICE_URLS'),
+    replyTimeoutMs: int('REPLY_TIMEOUT_MS', 10_000, 100, 120_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 120, 1, 100000),
+    directLinePollsPerMinute: int('DIRECT_LINE_POLLS_PER_MINUTE', 600, 1, 100000),
+    trustedProxies: addressList('TRUSTED_PROXIES'),
+    publicUrl: url('PUBLIC_URL').replace(/\/+$/, ''),
+    databaseUrl: postgresUrl('DATABASE_URL'),
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    databaseSslmode: oneOf<Config['databaseSslmode']>('DATABASE_SSLMODE', ['disable', 'require', 'verify-full'], ''),
+    databaseSchema: str('DATABASE_SCHEMA').replace(/^(?![a-z_][a-z0-9_]{0,62}$).+$/, (bad) => {
+      problems.push(`DATABASE_SCHEMA must be a lower-case name of letters, digits and _ (got "${bad}")`);
+      return '';
+    }),
+    retention: {
+      stateDays: int('STATE_RETENTION_DAYS', 30, 0, 3650),
+      transcriptDays: int('TRANSCRIPT_RETENTION_DAYS', 30, 0, 3650),
+      closedTicketDays: int('CLOSED_TICKET_RETENTION_DAYS', 365, 0, 3650),
+    },
+    purgeIntervalMinutes: int('PURGE_INTERVAL_MINUTES', 60, 0, 10080),
     ...overrides,
   };
 
