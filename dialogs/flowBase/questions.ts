@@ -4,6 +4,7 @@ import type { Locale } from '../../i18n/locale.js';
 import type { Question } from './FlowDialog.js';
 import { recognizeChoices, recognizeYesNo, type Choice } from './recognize.js';
 import { contactProblemKey, parseContact } from './contact.js';
+import { findPersonalData } from '../../privacy/mask.js';
 
 export function choiceQuestion(name: string, choicesFor: (locale: Locale) => readonly Choice[], multiple = false): Question {
   return {
@@ -41,7 +42,8 @@ export function nameQuestion(name: string): Question {
     freeText: true,
     parse: (text) => {
       const v = text.trim();
-      return /\p{L}/u.test(v) && !/\d/.test(v) && v.length <= 60 ? v : undefined;
+      // No digits of any script, and no number spelled in Chinese numerals or words: a name is echoed back.
+      return /\p{L}/u.test(v) && !/\p{N}/u.test(v) && v.length <= 60 && findPersonalData(v).length === 0 ? v : undefined;
     },
     invalidKey: () => 'invalid.name',
   };
