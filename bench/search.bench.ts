@@ -11,7 +11,7 @@ import { loadKnowledgeBase } from '../knowledge/knowledgeBase.js';
 
 const config = loadConfig({});
 const buildStart = performance.now();
-const kb = loadKnowledgeBase(config.policyFiles, config);
+const kb = loadKnowledgeBase(config.policyFiles);
 const buildMs = performance.now() - buildStart;
 
 const queries = fs.readFileSync(path.join(REPO_ROOT, 'eval/questions.dev.jsonl'), 'utf8')

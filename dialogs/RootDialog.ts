@@ -10,12 +10,12 @@ import {
   ComponentDialog, DialogTurnStatus, WaterfallDialog,
   type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { FLOW_NAMES, type FlowName } from '../knowledge/decide.js';
+import { FLOW_NAMES, type Decision, type FlowName } from '../knowledge/decide.js';
 import { turnLocale } from './assistantMeta.js';
 import { handOff } from './handoff.js';
 import { detectCommand, normalizeCommand } from './keywords.js';
-import { SUPPORTED_LOCALES } from '../i18n/locale.js';
-import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage, wholePassageMessage } from './replies.js';
+import { SUPPORTED_LOCALES, type Locale } from '../i18n/locale.js';
+import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage, smallTalkMessage, wholePassageMessage } from './replies.js';
 import type { StatePropertyAccessor } from 'botbuilder';
 import { isVoiceChannel } from '../voice/ssml.js';
 import type { DialogServices } from './services.js';
@@ -102,7 +102,23 @@ export class RootDialog extends ComponentDialog {
       target: decision.kind === 'answer' ? decision.passageId : decision.kind === 'flow' ? decision.flow : undefined,
       confidence: decision.confidence,
     });
+    // Only the first part of an overlong message is read; say so after the reply, so the reply stays first.
+    if (decision.truncated) {
+      const result = await this.reply(step, decision, locale);
+      await context.sendActivity(infoMessage(i18n, locale, 'smallTalk.truncated'));
+      return result;
+    }
+    return this.reply(step, decision, locale);
+  }
+
+  private async reply(step: WaterfallStepContext, decision: Decision, locale: Locale): Promise<DialogTurnResult> {
+    const { kb, i18n } = this.services;
+    const context = step.context;
+    const text = (context.activity.text ?? '').trim();
     switch (decision.kind) {
+      case 'smallTalk':
+        await context.sendActivity(smallTalkMessage(i18n, locale, decision.intent));
+        return step.endDialog();
       case 'flow':
         if (this.flows.has(decision.flow)) return step.beginDialog(decision.flow, { text, locale });
         await context.sendActivity(fallbackMessage(i18n, locale));

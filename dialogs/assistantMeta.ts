@@ -23,6 +23,10 @@ export interface AssistantMeta {
   flow?: FlowName;
   step?: string;
   ticketId?: string;
+  /** On a `fallback` that answers small talk ("hi", "thanks", "are you a bot"): which. The policy answers none of it. */
+  smallTalk?: string;
+  /** The message was longer than what the assistant reads; only its first part was read. */
+  truncated?: boolean;
 }
 
 export interface FlowPosition {

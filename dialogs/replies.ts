@@ -7,7 +7,7 @@ import { ActionTypes, ActivityTypes, InputHints, type Activity, type Attachment,
 import type { I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
-import type { SearchHit } from '../knowledge/search/createSearch.js';
+import type { SearchHit } from '../knowledge/decide.js';
 import { firstSentences, ssml, spokenPassageLabel } from '../voice/ssml.js';
 import type { AssistantMeta, Citation } from './assistantMeta.js';
 
@@ -103,6 +103,23 @@ export function fallbackMessage(i18n: I18n, locale: Locale): Partial<Activity> {
     locale,
     meta: { kind: 'fallback' },
     actions: [t('actions.handoff'), t('actions.help')],
+  });
+}
+
+/**
+ * Small talk gets a short friendly line and the menu: never a policy answer, never "the policy doesn't cover
+ * that". Its metadata says fallback (the policy answers none of it) with the intent, for hosts and scoring.
+ */
+export function smallTalkMessage(i18n: I18n, locale: Locale, intent: string): Partial<Activity> {
+  const t = i18n.getFixedT(locale);
+  const key = `smallTalk.${intent}`;
+  const line = i18n.exists(key, { lng: locale }) ? t(key) : t('smallTalk.other');
+  return message({
+    text: `${line}\n\n${t('smallTalk.menu')}`,
+    speakText: `${line} ${t('smallTalk.menuSpeak')}`,
+    locale,
+    meta: { kind: 'fallback', smallTalk: intent },
+    actions: [t('actions.leakReport'), t('actions.dataRequest'), t('actions.minorConsent')],
   });
 }
 

@@ -1,18 +1,39 @@
 /**
  * `npm run kb -- inspect [FILE] [--json]`: the passages as the parser sees
- * them, for whoever edits the policy.
+ * them, for whoever edits the policy. `check` and `stamp` keep the training
+ * data and reply aids bound to the passage text they were written for.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, DEFAULT_POLICY_FILES } from '../config/config.js';
 import { loadPolicyTraced } from './loadPolicy.js';
 import { inspectReport } from './parsePolicy.js';
+import { applySuggestions } from '../desk/improve.js';
+import { loadPolicy } from './loadPolicy.js';
+import { KNOWLEDGE_DATA_DIR, TRAINING_DIR } from './knowledgeBase.js';
+import { assembleTrainingSet, fingerprintOf, readTrainingFiles, stampTrainingFile } from './learn/trainingData.js';
 
 const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
   inspect   print every passage with its id, label and title, then words in input vs in passages
             (warns and exits 1 when any are lost), the longest passage and long titles (default FILE: ${DEFAULT_POLICY_FILES[0]})
-  --json    print the parsed document as JSON`;
+  --json    print the parsed document as JSON
+       check [FILES]  for each policy file: passages whose training data or aids were written for another
+            text (stale, never applied), passages with none, and unstamped data; exits 1 on stale data
+       stamp [FILES]  record the current passage fingerprints in the training data and aids (after review)`;
+
+const policyFiles = (args: string[]): string[] => {
+  const given = args.filter((a) => !a.startsWith('--'));
+  return (given.length > 0 ? given : [...DEFAULT_POLICY_FILES]).map((f) => path.resolve(REPO_ROOT, f));
+};
 
 const commands: Record<string, (args: string[]) => void> = {
+  'apply-suggestions'(args) {
+    const dir = args[0] ? path.resolve(args[0]) : path.resolve(REPO_ROOT, 'knowledge/training');
+    const moved = applySuggestions(dir);
+    const total = Object.values(moved).reduce((a, b) => a + b, 0);
+    process.stdout.write(total === 0 ? 'No reviewed suggestion to apply.\n'
+      : `${Object.entries(moved).map(([l, n]) => `${l}: ${n} applied to ${path.join(dir, l, 'suggested.json')}`).join('\n')}\nRestart the assistant to train on them.\n`);
+  },
   inspect(args) {
     const json = args.includes('--json');
     const given = args.find((a) => !a.startsWith('--'));
@@ -36,6 +57,47 @@ const commands: Record<string, (args: string[]) => void> = {
     }
   },
 };
+
+commands.check = (args) => {
+  let stale = 0;
+  for (const file of policyFiles(args)) {
+    const doc = loadPolicy(file);
+    const set = assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, doc.locale)), doc.passages);
+    const aids = readAids(doc.locale);
+    const staleAids = doc.passages.filter((p) => aids[p.id] && aids[p.id]!.fingerprint !== fingerprintOf(p)).map((p) => p.id);
+    stale += set.stale.length + staleAids.length;
+    const line = (label: string, ids: readonly string[]): string => `  ${label.padEnd(30)} ${ids.length}${ids.length ? `  ${ids.join(' ')}` : ''}`;
+    process.stdout.write(`${path.relative(REPO_ROOT, file)} (${doc.locale}, ${doc.passages.length} passages)\n`);
+    process.stdout.write([
+      line('stale training data (ignored)', set.stale), line('stale aids (ignored)', staleAids),
+      line('no training data', set.missing), line('unstamped training data', set.unstamped),
+      line('not-covered topics for another text', set.staleTopics),
+    ].join('\n') + '\n');
+  }
+  if (stale > 0) process.exitCode = 1;
+};
+
+commands.stamp = (args) => {
+  for (const file of policyFiles(args)) {
+    const doc = loadPolicy(file);
+    const dir = path.join(TRAINING_DIR, doc.locale);
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
+      const { stamped, unknown } = stampTrainingFile(path.join(dir, f), doc.passages);
+      process.stdout.write(`${doc.locale}/${f}: stamped ${stamped.length}${unknown.length ? `, not in this policy: ${unknown.join(' ')}` : ''}\n`);
+    }
+    const aidsFile = path.join(KNOWLEDGE_DATA_DIR, `passages.${doc.locale}.json`);
+    if (fs.existsSync(aidsFile)) {
+      const aids = readAids(doc.locale);
+      for (const p of doc.passages) if (aids[p.id]) aids[p.id] = { ...aids[p.id]!, fingerprint: fingerprintOf(p) };
+      fs.writeFileSync(aidsFile, JSON.stringify(aids, null, 2) + '\n');
+    }
+  }
+};
+
+function readAids(locale: string): Record<string, { fingerprint?: string }> {
+  const file = path.join(KNOWLEDGE_DATA_DIR, `passages.${locale}.json`);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { fingerprint?: string }>) : {};
+}
 
 const [command, ...rest] = process.argv.slice(2);
 const run = command ? commands[command] : undefined;

@@ -1,99 +1,153 @@
 /**
- * Loads the configured policy files with their search aids and builds the
- * search index once, at start-up. Everything after this is in memory.
+ * Loads the configured policy files, their training data and reply aids, and
+ * trains the understanding once, at start-up. Everything after this is in
+ * memory.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Passage, PolicyDocument } from './passage.js';
 import { loadPolicy } from './loadPolicy.js';
-import { createSearch, type PassageAids, type PolicySearch, type TopicData } from './search/createSearch.js';
-import type { LexiconData } from './search/lexicon.js';
-import { decide, DECIDE_DEFAULTS, type Decision, type DecideOptions } from './decide.js';
+import { compileLexicon, type LexiconData } from './search/lexicon.js';
+import type { Tokenizers } from './search/tokenize.js';
+import { decide, type Decision, type SearchHit } from './decide.js';
+import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
+import {
+  buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
+  type LocaleUnderstanding, type UnderstandingSettings,
+} from './learn/understanding.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-// Data JSON stays in the source tree; compiled code in dist/knowledge reads it from there.
-export const KNOWLEDGE_DATA_DIR = HERE.split(path.sep).includes('dist')
-  ? path.resolve(HERE, '../../knowledge/data')
-  : path.resolve(HERE, 'data');
+// Data stays in the source tree; compiled code in dist/knowledge reads it from there.
+const SOURCE_DIR = HERE.split(path.sep).includes('dist') ? path.resolve(HERE, '../../knowledge') : HERE;
+export const KNOWLEDGE_DATA_DIR = path.join(SOURCE_DIR, 'data');
+export const TRAINING_DIR = path.join(SOURCE_DIR, 'training');
+
+/** Reply aids for a passage: a plain summary and related passages. Bound to the passage text by fingerprint. */
+export interface PassageAids {
+  readonly fingerprint?: string;
+  readonly summary: string;
+  readonly questions: readonly string[];
+  readonly keywords: readonly string[];
+  readonly followUps: readonly string[];
+}
+
+export interface SearchResult {
+  readonly hits: readonly SearchHit[];
+  readonly confidence: number;
+  readonly terms: readonly string[];
+}
+
+export interface PolicySearch {
+  find(text: string, locale: string): SearchResult;
+}
 
 export interface KnowledgeBase {
   readonly locales: readonly string[];
   document(locale: string): PolicyDocument;
   passage(id: string, locale: string): Passage | undefined;
+  /** Passages under `id` (its list items), in document order. */
+  children(id: string, locale: string): readonly Passage[];
   aids(id: string, locale: string): PassageAids | undefined;
   readonly search: PolicySearch;
-  /** Search and decide in one step: what the assistant should do with this message. */
+  /** What the assistant should do with this message. */
   route(text: string, locale: string): Decision;
+  /** Per locale: which training data applied, and which was stale or missing. */
+  readonly training: ReadonlyMap<string, TrainingSet>;
 }
 
 function readJson<T>(file: string, fallback: T): T {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback;
 }
 
-export function loadKnowledgeBase(policyFiles: readonly string[], tuning: Partial<DecideOptions> = {}, dataDir = KNOWLEDGE_DATA_DIR): KnowledgeBase {
-  let decideOptions: DecideOptions = { ...DECIDE_DEFAULTS, ...pick(tuning) };
+export interface KnowledgeOptions {
+  /** Lexicons, reply aids and chosen settings (default knowledge/data). */
+  readonly knowledgeDataDir?: string;
+  readonly trainingDir?: string;
+  readonly settings?: Partial<UnderstandingSettings>;
+}
+
+/** Settings that cross-validation chose (`npm run eval -- --cv 5 --write`), or the defaults. */
+export function chosenSettings(dataDir = KNOWLEDGE_DATA_DIR): UnderstandingSettings {
+  const chosen = readJson<Partial<UnderstandingSettings>>(path.join(dataDir, 'understanding.json'), {});
+  return { ...UNDERSTANDING_DEFAULTS, ...pickSettings(chosen) };
+}
+
+export function loadTokenizers(dataDir = KNOWLEDGE_DATA_DIR): Tokenizers {
+  const empty: LexiconData = { phrases: {}, synonyms: [], fillers: [], stopwords: [] };
+  return {
+    en: compileLexicon(readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), empty), { latin: true }),
+    zh: compileLexicon(readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), empty), { latin: false }),
+  };
+}
+
+export function loadKnowledgeBase(policyFiles: readonly string[], options: KnowledgeOptions = {}): KnowledgeBase {
+  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
+  const trainingDir = options.trainingDir ?? TRAINING_DIR;
+  const settings = { ...chosenSettings(dataDir), ...pickSettings(options.settings ?? {}) };
   const documents = new Map<string, PolicyDocument>();
   for (const file of policyFiles) {
     const doc = loadPolicy(file);
     documents.set(doc.locale, doc);
   }
   if (documents.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
-  const aidsByLocale = new Map<string, Record<string, PassageAids>>();
-  const corpora = [...documents.values()].map((doc) => {
-    const aids = readJson<Record<string, PassageAids>>(path.join(dataDir, `passages.${doc.locale}.json`), {});
-    aidsByLocale.set(doc.locale, aids);
-    const topics = readJson<TopicData>(path.join(dataDir, `topics.${doc.locale}.json`), { flows: {}, notCovered: {} });
-    return { locale: doc.locale, passages: doc.passages, aids, topics };
-  });
-  const emptyLexicon: LexiconData = { phrases: {}, synonyms: [], fillers: [], stopwords: [] };
-  const lexicons = {
-    en: readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), emptyLexicon),
-    zh: readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), emptyLexicon),
-  };
-  const search = createSearch(corpora, lexicons);
-  decideOptions = { ...decideOptions, questionOpeners: [...(lexicons.en.questionOpeners ?? []), ...(lexicons.zh.questionOpeners ?? [])] };
-  /**
-   * A message of several sentences is also tried sentence by sentence: in "I work in IT… I saw the app send
-   * the Android ID. What is it used for?" the story dilutes the question.
-   */
-  const route = (text: string, locale: string): Decision => {
-    const whole = decide(text, search.find(text, locale), decideOptions);
-    const sentences = splitSentences(text);
-    // Only a message that would otherwise go unanswered is read sentence by sentence: a sentence alone loses
-    // the context ("I filed an IP complaint. Will my details be shared?") that the whole message carries.
-    if (sentences.length < 2 || whole.kind !== 'fallback' || whole.reason === 'not-covered') return whole;
-    const parts = sentences.map((s) => decide(s, search.find(s, locale), decideOptions)).filter((d) => d.kind === 'answer');
-    const best = parts.sort((a, b) => b.confidence - a.confidence)[0];
-    return best && best.confidence > whole.confidence ? best : whole;
-  };
+  const tokenizers = loadTokenizers(dataDir);
+
+  const aidsByLocale = new Map<string, Map<string, PassageAids>>();
+  const training = new Map<string, TrainingSet>();
+  const understandings = new Map<string, LocaleUnderstanding>();
+  for (const doc of documents.values()) {
+    aidsByLocale.set(doc.locale, applicableAids(readJson(path.join(dataDir, `passages.${doc.locale}.json`), {}), doc.passages));
+    const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
+    training.set(doc.locale, set);
+    understandings.set(doc.locale, createLocaleUnderstanding(
+      doc.locale, doc.passages, buildExamples(set, doc.passages), classesOf(set, doc.passages), tokenizers, settings,
+    ));
+  }
 
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;
   const document = (locale: string): PolicyDocument => documents.get(locale) ?? documents.get(fallbackLocale)!;
+  // The message's script chooses the policy text: an English question in a Chinese conversation searches the English one.
+  const understandingFor = (text: string, locale: string): LocaleUnderstanding => {
+    const wanted = /\p{Script=Han}/u.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en-US' : locale;
+    return understandings.get(wanted) ?? understandings.get(locale) ?? understandings.get(fallbackLocale)!;
+  };
+
   return {
     locales: [...documents.keys()],
     document,
     passage: (id, locale) => document(locale).passages.find((p) => p.id === id),
-    aids: (id, locale) => (aidsByLocale.get(locale) ?? aidsByLocale.get(fallbackLocale))?.[id],
-    search,
-    route: (text, locale) => route(text, locale),
+    children: (id, locale) => document(locale).passages.filter((p) => p.id !== id && isDirectOrDeeper(p.id, id)),
+    aids: (id, locale) => (aidsByLocale.get(locale) ?? aidsByLocale.get(fallbackLocale))?.get(id),
+    search: {
+      find(text, locale) {
+        const understood = understandingFor(text, locale).understand(text);
+        return { hits: understood.ranked.slice(0, 8), confidence: understood.ranked[0]?.score ?? 0, terms: understood.terms };
+      },
+    },
+    route: (text, locale) => decide(text, understandingFor(text, locale).understand(text), settings),
+    training,
   };
 }
 
-// Config objects carry more than the decision needs; take only its keys.
-function pick(t: Partial<DecideOptions>): Partial<DecideOptions> {
-  const numeric = ['answerThreshold', 'clarifyMargin', 'flowLead', 'flowLeadForQuestions'] as const;
-  const out: { -readonly [K in (typeof numeric)[number]]?: number } = {};
-  for (const k of numeric) {
-    const v = t[k];
-    if (typeof v === 'number') out[k] = v;
+/** Aids written for a different text of a passage are not applied to it. */
+function applicableAids(all: Record<string, PassageAids>, passages: readonly Passage[]): Map<string, PassageAids> {
+  const out = new Map<string, PassageAids>();
+  for (const p of passages) {
+    const aids = all[p.id];
+    if (aids?.fingerprint && aids.fingerprint === fingerprintOf(p)) out.set(p.id, aids);
   }
   return out;
 }
 
-/** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */
-export function splitSentences(text: string): string[] {
-  return (text.match(/[^.!?。！？]+[.!?。！？]?/gu) ?? [])
-    .map((s) => s.trim())
-    .filter((s) => s.split(/\s+/).length >= 3 || (s.match(/\p{Script=Han}/gu) ?? []).length >= 6);
+function isDirectOrDeeper(id: string, ancestor: string): boolean {
+  return id.startsWith(`${ancestor}.`);
+}
+
+// Config objects and JSON files carry more than the settings: take only their keys.
+function pickSettings(t: Partial<UnderstandingSettings>): Partial<UnderstandingSettings> {
+  const keys = ['blend', 'sharpness', 'threshold', 'shareThreshold'] as const;
+  const out: { -readonly [K in (typeof keys)[number]]?: number } = {};
+  for (const k of keys) if (typeof t[k] === 'number') out[k] = t[k];
+  return out;
 }

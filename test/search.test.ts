@@ -12,7 +12,7 @@ import { detectStatedAge } from '../knowledge/detectAge.js';
 let kb: KnowledgeBase;
 beforeAll(() => {
   const config = loadConfig({});
-  kb = loadKnowledgeBase(config.policyFiles, config);
+  kb = loadKnowledgeBase(config.policyFiles);
 });
 
 const routedTo = (text: string, locale: string): string => {

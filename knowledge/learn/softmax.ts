@@ -1,0 +1,111 @@
+/**
+ * Multinomial logistic regression (softmax) over sparse binary features,
+ * trained with AdaGrad and L2 decay. Small and deterministic: the same data
+ * and seed give the same weights, so a model can be cached by a hash of its
+ * inputs and cross-validation is repeatable.
+ */
+export interface SoftmaxOptions {
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly seed: number;
+}
+
+export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 6, learningRate: 0.5, l2: 1e-5, seed: 7 });
+
+export interface Example {
+  /** Indices of the features present (each counts once). */
+  readonly features: Int32Array;
+  readonly label: number;
+  /** How much this example counts (derived examples count less than written ones). */
+  readonly weight: number;
+}
+
+export interface SoftmaxModel {
+  readonly numFeatures: number;
+  readonly numClasses: number;
+  /** Row-major: weights[f * numClasses + c]. */
+  readonly weights: Float32Array;
+  readonly bias: Float32Array;
+}
+
+export function trainSoftmax(examples: readonly Example[], numFeatures: number, numClasses: number, options: Partial<SoftmaxOptions> = {}): SoftmaxModel {
+  const { epochs, learningRate, l2, seed } = { ...SOFTMAX_DEFAULTS, ...options };
+  const C = numClasses;
+  const weights = new Float32Array(numFeatures * C);
+  const bias = new Float32Array(C);
+  const gradSq = new Float32Array(numFeatures * C).fill(1e-6);
+  const biasGradSq = new Float32Array(C).fill(1e-6);
+  const probs = new Float64Array(C);
+  const order = examples.map((_, i) => i);
+  const random = mulberry32(seed);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffle(order, random);
+    for (const i of order) {
+      const ex = examples[i]!;
+      const scale = 1 / Math.sqrt(Math.max(ex.features.length, 1));
+      scores(weights, bias, ex.features, scale, C, probs);
+      softmaxInPlace(probs);
+      for (let c = 0; c < C; c++) {
+        const g = (probs[c]! - (c === ex.label ? 1 : 0)) * ex.weight;
+        // Classes the example says almost nothing about are skipped: most of the cost, none of the signal.
+        if (Math.abs(g) < 1e-4) continue;
+        biasGradSq[c]! += g * g;
+        bias[c]! -= (learningRate * g) / Math.sqrt(biasGradSq[c]!);
+        const gs = g * scale;
+        for (const f of ex.features) {
+          const k = f * C + c;
+          const grad = gs + l2 * weights[k]!;
+          gradSq[k]! += grad * grad;
+          weights[k]! -= (learningRate * grad) / Math.sqrt(gradSq[k]!);
+        }
+      }
+    }
+  }
+  return { numFeatures, numClasses, weights, bias };
+}
+
+/** Class probabilities for one message's features. */
+export function predictSoftmax(model: SoftmaxModel, features: Int32Array): Float64Array {
+  const probs = new Float64Array(model.numClasses);
+  scores(model.weights, model.bias, features, 1 / Math.sqrt(Math.max(features.length, 1)), model.numClasses, probs);
+  softmaxInPlace(probs);
+  return probs;
+}
+
+function scores(weights: Float32Array, bias: Float32Array, features: Int32Array, scale: number, C: number, out: Float64Array): void {
+  for (let c = 0; c < C; c++) out[c] = bias[c]!;
+  for (const f of features) {
+    const base = f * C;
+    for (let c = 0; c < C; c++) out[c]! += weights[base + c]! * scale;
+  }
+}
+
+function softmaxInPlace(v: Float64Array): void {
+  let max = -Infinity;
+  for (const x of v) if (x > max) max = x;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) {
+    v[i] = Math.exp(v[i]! - max);
+    sum += v[i]!;
+  }
+  for (let i = 0; i < v.length; i++) v[i]! /= sum;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Understanding a message: the learned classifier and BM25 over the passage
+ * text, blended into one distribution over targets (passages, flows, topics
+ * the policy does not cover, small talk), then a decision with honest
+ * confidence.
+ *
+ * BM25 only re-ranks within the passages' share of probability: it knows
+ * which passage a question's words point to, never whether the question is a
+ * policy question at all. That share (how much the model believes *some*
+ * passage answers) decides answer vs fallback; the passage's part of the share
+ * says whether the model can tell *which* passage.
+ */
+import { isUnder, type Passage } from '../passage.js';
+import { createBm25Index, type Bm25Index } from '../search/bm25.js';
+import { BIGRAM, tokenize, type Tokenizers } from '../search/tokenize.js';
+import { derivedExamples, trainIntentModel, type IntentModel, type LabelledText } from './intentModel.js';
+import { targetKind, type TargetKind, type TrainingSet } from './trainingData.js';
+import { MAX_FEATURE_TEXT } from './features.js';
+
+export interface UnderstandingSettings {
+  /** Share of the passages' probability that BM25 re-distributes (0: model only, 1: BM25 only). */
+  readonly blend: number;
+  /** How sharply BM25 scores become a distribution over passages. */
+  readonly sharpness: number;
+  /** Minimum probability that some passage (or the flow) answers, to answer (or start the flow). */
+  readonly threshold: number;
+  /** Minimum share of the passages' probability on the chosen passage family, to answer. */
+  readonly shareThreshold: number;
+}
+
+export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({ blend: 0.3, sharpness: 6, threshold: 0.5, shareThreshold: 0.2 });
+
+export interface RankedTarget {
+  readonly key: string;
+  readonly kind: TargetKind;
+  /** Blended probability. */
+  readonly score: number;
+}
+
+export interface Understood {
+  /** Targets, best first. */
+  readonly ranked: readonly RankedTarget[];
+  /** Probability that some passage answers the message. */
+  readonly passageMass: number;
+  /** The message was longer than what is read. */
+  readonly truncated: boolean;
+  readonly terms: readonly string[];
+}
+
+export interface LocaleUnderstanding {
+  readonly locale: string;
+  readonly classes: readonly string[];
+  understand(text: string): Understood;
+}
+
+export function buildExamples(training: TrainingSet, passages: readonly Passage[]): LabelledText[] {
+  const written: LabelledText[] = [];
+  for (const [key, list] of training.utterances) for (const text of list) written.push({ text, key, weight: 1 });
+  return balance([...written, ...derivedExamples(passages)]);
+}
+
+/**
+ * Classes with many examples would otherwise win by prior alone (a flow with 120 utterances against a passage
+ * known only by its own four sentences): each class's total weight is pulled most of the way to the median.
+ */
+export function balance(examples: readonly LabelledText[]): LabelledText[] {
+  const totals = new Map<string, number>();
+  for (const e of examples) totals.set(e.key, (totals.get(e.key) ?? 0) + e.weight);
+  const sorted = [...totals.values()].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 1;
+  return examples.map((e) => ({ ...e, weight: e.weight * Math.min(8, Math.max(0.2, (median / totals.get(e.key)!) ** 0.75)) }));
+}
+
+export function classesOf(training: TrainingSet, passages: readonly Passage[]): string[] {
+  return [...new Set([...passages.map((p) => p.id), ...training.utterances.keys()])];
+}
+
+export function createLocaleUnderstanding(
+  locale: string, passages: readonly Passage[], examples: readonly LabelledText[], classes: readonly string[],
+  tokenizers: Tokenizers, settings: UnderstandingSettings, model?: IntentModel,
+): LocaleUnderstanding {
+  const learned = model ?? trainIntentModel(examples, classes, locale, tokenizers);
+  const bm25 = createBm25Index(passages.map((p) => {
+    const title = tokenize(p.title, locale, tokenizers);
+    return { key: p.id, tokens: [...title, ...title, ...tokenize(p.text, locale, tokenizers)] };
+  }));
+  const kinds = classes.map(targetKind);
+  const passageIndex = new Map(passages.map((p) => [p.id, classes.indexOf(p.id)]));
+
+  return {
+    locale,
+    classes,
+    understand(raw) {
+      const truncated = raw.length > MAX_FEATURE_TEXT;
+      const text = truncated ? raw.slice(0, MAX_FEATURE_TEXT) : raw;
+      const terms = tokenize(text, locale, tokenizers);
+      const probs = Float64Array.from(learned.predict(text));
+      let passageMass = 0;
+      for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
+      const lexical = lexicalDistribution(bm25, terms, passages, settings.sharpness);
+      if (lexical && settings.blend > 0) {
+        for (const [id, p] of lexical) {
+          const i = passageIndex.get(id)!;
+          probs[i] = (1 - settings.blend) * probs[i]! + settings.blend * passageMass * p;
+        }
+      }
+      const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
+      return { ranked, passageMass, truncated, terms };
+    },
+  };
+}
+
+/** BM25 over the passage text as a distribution over passages; undefined when no passage shares a term. */
+function lexicalDistribution(bm25: Bm25Index, terms: readonly string[], passages: readonly Passage[], sharpness: number): Map<string, number> | undefined {
+  const scores = bm25.score(terms);
+  if (scores.size === 0) return undefined;
+  const unique = [...new Set(terms)];
+  const ideal = Math.max(1e-9, unique.reduce((s, t) => s + (bm25.has(t) ? bm25.idf(t) * (t.startsWith(BIGRAM) ? 0.5 : 1) : 0), 0));
+  const out = new Map<string, number>();
+  let sum = 0;
+  for (const p of passages) {
+    const v = Math.exp(sharpness * Math.min(1.5, (scores.get(p.id) ?? 0) / ideal));
+    out.set(p.id, v);
+    sum += v;
+  }
+  for (const [k, v] of out) out.set(k, v / sum);
+  return out;
+}
+
+/** Probability of the family of `key` (the passage, its ancestors and descendants). */
+export function familyShare(ranked: readonly RankedTarget[], key: string): number {
+  return ranked.filter((r) => r.kind === 'passage' && (isUnder(r.key, key) || isUnder(key, r.key))).reduce((s, r) => s + r.score, 0);
+}
