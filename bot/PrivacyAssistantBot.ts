@@ -9,6 +9,9 @@ import type { RootDialog } from '../dialogs/RootDialog.js';
 import { turnLocale } from '../dialogs/assistantMeta.js';
 import { welcomeMessage } from '../dialogs/replies.js';
 
+/** Sent by the web page when the user switches language (the event's `locale` is the new one). */
+export const LOCALE_CHANGED_EVENT = 'webchat/localeChanged';
+
 export class PrivacyAssistantBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
 
@@ -25,6 +28,12 @@ export class PrivacyAssistantBot extends ActivityHandler {
       const botId = context.activity.recipient?.id;
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
       if (joined) await context.sendActivity(welcomeMessage(this.i18n, turnLocale(context)));
+      await next();
+    });
+
+    // The page's language switch: the welcome and its menu again, in the language just chosen.
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === LOCALE_CHANGED_EVENT) await context.sendActivity(welcomeMessage(this.i18n, turnLocale(context)));
       await next();
     });
 

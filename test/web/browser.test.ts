@@ -24,26 +24,36 @@ run('the support page in Chromium', () => {
   let page: Page;
   const outside: string[] = [];
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-')), {
+  const contexts: BrowserContext[] = [];
+  /** A browser of its own: a language (navigator.language and Accept-Language) and a viewport. */
+  const launch = async (options: { locale?: string; viewport?: { width: number; height: number }; mobile?: boolean } = {}): Promise<BrowserContext> => {
+    const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1000, height: 900 },
+      viewport: options.viewport ?? { width: 1000, height: 900 },
+      locale: options.locale ?? 'en-US',
+      ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
     });
     const origin = new URL(app.base).origin;
-    context.on('request', (request) => {
+    ctx.on('request', (request) => {
       const url = request.url();
       if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
     });
+    contexts.push(ctx);
+    return ctx;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    context = await launch();
     page = context.pages()[0] ?? (await context.newPage());
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await Promise.all(contexts.map((c) => c.close()));
     await app?.close();
   });
 
@@ -90,13 +100,33 @@ run('the support page in Chromium', () => {
     await say('是');
     await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/LK-[2-9A-HJKMNP-Z]{6}/);
     const reference = /LK-[2-9A-HJKMNP-Z]{6}/.exec(await transcript().innerText())![0];
-    expect(app.app.assistant.tickets.get(reference)?.kind).toBe('leakReport');
+    expect((await app.app.assistant.tickets.get(reference))?.kind).toBe('leakReport');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ticket.png') });
 
     await page.reload();
     await expect.poll(() => transcript().innerText(), { timeout: 20_000 }).toContain(reference);
     await page.screenshot({ path: path.join(ARTIFACTS, 'resumed.png') });
   }, 90_000);
+
+  it('greets a Chinese browser on a phone in Chinese, with Chinese buttons, and again in English after a switch', async () => {
+    const phone = await launch({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, mobile: true });
+    const zh = phone.pages()[0] ?? (await phone.newPage());
+    const started = Date.now();
+    await zh.goto(app.base);
+    const zhTranscript = zh.locator('.webchat__basic-transcript');
+    await expect.poll(() => zhTranscript.innerText(), { timeout: 20_000 }).toMatch(/百购（Buygogo）的隐私助手/);
+    const welcomeMs = Date.now() - started;
+    console.log(`time to welcome (Chinese phone, loopback): ${welcomeMs} ms`);
+    const buttons = await zh.locator('.webchat__suggested-actions button').allInnerTexts();
+    expect(buttons.length).toBeGreaterThan(0);
+    for (const label of buttons) expect(label).toMatch(/\p{Script=Han}/u);
+    await zh.screenshot({ path: path.join(ARTIFACTS, 'phone-zh-welcome.png') });
+    await zh.click('button[data-locale="en-US"]');
+    await expect.poll(() => zhTranscript.innerText(), { timeout: 15_000 }).toMatch(/privacy assistant/);
+    await expect.poll(async () => (await zh.locator('.webchat__suggested-actions button').allInnerTexts()).join('|'), { timeout: 10_000 })
+      .toMatch(/Report a leak/i);
+    await zh.screenshot({ path: path.join(ARTIFACTS, 'phone-switched-en.png') });
+  }, 60_000);
 
   it('made no request outside this server', () => {
     expect(outside).toEqual([]);

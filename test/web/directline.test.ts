@@ -47,6 +47,26 @@ describe('local Direct Line', () => {
     expect(later.activities).toHaveLength(0);
   });
 
+  it('welcomes in the locale bound to the token when Web Chat starts the conversation without one, and again on a switch', async () => {
+    const s = await open('zh-CN');
+    const welcome = await waitFor(s, (acts) => acts.some((a) => a.type === 'message'));
+    const first = welcome.activities.find((a) => a.type === 'message') as { text?: string; locale?: string; suggestedActions?: { actions: { title: string }[] } };
+    expect(first.locale).toBe('zh-CN');
+    expect(first.text).toMatch(/\p{Script=Han}/u);
+    expect(first.suggestedActions?.actions[0]?.title).toMatch(/\p{Script=Han}/u);
+    // The page's language switch posts an event in the new locale: the welcome and menu come again in English.
+    const post = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'event', name: 'webchat/localeChanged', value: 'en-US', locale: 'en-US' }),
+    });
+    expect(post.status).toBe(200);
+    const after = await waitFor(s, (acts) => acts.filter((a) => a.type === 'message' && a.from.id !== s.userId).length >= 2);
+    const second = after.activities.filter((a) => a.type === 'message').at(-1) as { text?: string; locale?: string; suggestedActions?: { actions: { title: string }[] } };
+    expect(second.locale).toBe('en-US');
+    expect(second.text).toMatch(/privacy assistant/);
+    expect(second.suggestedActions?.actions.length).toBeGreaterThan(0);
+  });
+
   it("refuses conversation A's token for conversation B's activities", async () => {
     const a = await open();
     const b = await open();

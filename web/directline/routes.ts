@@ -102,7 +102,8 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       return;
     }
     const conversationId = randomUUID();
-    const { token, expiresIn } = signer.issue(conversationId, userId);
+    // The locale rides in the token: Web Chat starts the conversation without one, and the welcome must match the page.
+    const { token, expiresIn } = signer.issue(conversationId, userId, undefined, locale);
     res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `${originOf(req)}/v3/directline` });
   });
 
@@ -110,7 +111,8 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const claims = authorize(req, res);
     if (!claims) return;
     const body = (req.body ?? {}) as { locale?: unknown };
-    const locale = typeof body.locale === 'string' ? body.locale : undefined;
+    // Web Chat sends no locale here: the one bound to the token (from the page's token request) says welcome.
+    const locale = typeof body.locale === 'string' ? body.locale : claims.loc;
     const isNew = !store.exists(claims.cid);
     if (isNew) {
       store.create(claims.cid, claims.uid, locale);
@@ -120,7 +122,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
         membersAdded: [{ id: claims.uid, name: 'User' }, BOT] as Activity['membersAdded'],
       }, originOf(req)));
     }
-    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid, undefined, claims.loc);
     res.send(isNew ? 201 : 200, { conversationId: claims.cid, token, expires_in: expiresIn });
   });
 
@@ -129,7 +131,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const claims = authorize(req, res, String(req.params.id));
     if (!claims) return;
     if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
-    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid, undefined, claims.loc);
     res.send(200, { conversationId: claims.cid, token, expires_in: expiresIn });
   });
 
@@ -142,7 +144,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       return fail(res, 400, 'bad_activity', 'Send an Activity with a type.');
     }
     const inbound: Partial<Activity> = {
-      type: body.type, text: body.text, locale: body.locale, value: body.value, name: body.name,
+      type: body.type, text: body.text, locale: body.locale ?? claims.loc, value: body.value, name: body.name,
       channelData: body.channelData, attachments: body.attachments, timestamp: new Date(),
       from: { id: claims.uid, name: 'User', role: 'user' } as Activity['from'],
     };
@@ -166,7 +168,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   server.post('/v3/directline/tokens/refresh', async (req, res) => {
     const claims = authorize(req, res);
     if (!claims) return;
-    const { token, expiresIn } = signer.issue(claims.cid, claims.uid);
+    const { token, expiresIn } = signer.issue(claims.cid, claims.uid, undefined, claims.loc);
     res.send(200, { token, conversationId: claims.cid, expires_in: expiresIn });
   });
 }

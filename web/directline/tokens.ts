@@ -14,6 +14,8 @@ export interface TokenClaims {
   readonly uid: string;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /** The locale the page asked for when the token was issued (Web Chat sends none when it starts a conversation). */
+  readonly loc?: string;
 }
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -29,7 +31,7 @@ export function loadOrCreateSecret(configured: string, dataDir: string): string 
 }
 
 export interface TokenSigner {
-  issue(cid: string, uid: string, now?: number): { token: string; expiresIn: number };
+  issue(cid: string, uid: string, now?: number, locale?: string): { token: string; expiresIn: number };
   /** The claims of a valid, unexpired token, or undefined. */
   verify(token: string | undefined, now?: number): TokenClaims | undefined;
 }
@@ -37,8 +39,8 @@ export interface TokenSigner {
 export function createTokenSigner(secret: string): TokenSigner {
   const sign = (payload: string): string => createHmac('sha256', secret).update(payload).digest('base64url');
   return {
-    issue(cid, uid, now = Date.now()) {
-      const claims: TokenClaims = { cid, uid, exp: Math.floor(now / 1000) + TOKEN_LIFETIME_SECONDS };
+    issue(cid, uid, now = Date.now(), locale) {
+      const claims: TokenClaims = { cid, uid, exp: Math.floor(now / 1000) + TOKEN_LIFETIME_SECONDS, ...(locale ? { loc: locale } : {}) };
       const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
       return { token: `${payload}.${sign(payload)}`, expiresIn: TOKEN_LIFETIME_SECONDS };
     },
@@ -50,7 +52,8 @@ export function createTokenSigner(secret: string): TokenSigner {
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
       try {
         const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
-        return typeof claims.cid === 'string' && typeof claims.uid === 'string' && claims.exp * 1000 > now ? claims : undefined;
+        if (typeof claims.cid !== 'string' || typeof claims.uid !== 'string' || !(claims.exp * 1000 > now)) return undefined;
+        return claims.loc === undefined || typeof claims.loc === 'string' ? claims : { cid: claims.cid, uid: claims.uid, exp: claims.exp };
       } catch {
         return undefined;
       }

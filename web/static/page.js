@@ -67,10 +67,17 @@
 
   Array.prototype.forEach.call(document.querySelectorAll('[data-locale]'), function (button) {
     button.addEventListener('click', function () {
-      locale = button.getAttribute('data-locale');
+      var chosen = button.getAttribute('data-locale');
+      if (chosen === locale) return;
+      locale = chosen;
       sessionStorage.setItem('locale', locale);
       applyTexts();
-      if (directLine) render(); // same conversation, new locale on what the user sends next
+      if (!directLine) return;
+      render(); // same conversation, new locale on what the user sends next
+      // The bot says welcome again, with its menu, in the language just chosen.
+      var saved = JSON.parse(sessionStorage.getItem('directLine') || '{}');
+      directLine.postActivity({ type: 'event', name: 'webchat/localeChanged', value: locale, locale: locale, from: { id: saved.userId, role: 'user' } })
+        .subscribe({ error: function () { /* the next message carries the locale anyway */ } });
     });
   });
 
