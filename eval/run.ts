@@ -5,6 +5,7 @@
  * expected kind, the fallback figures, and each line it gets wrong.
  *
  *   npm run eval [-- --file eval/questions.dev.jsonl] [--quiet]
+ *   npm run eval -- --cv 5 [--write]   cross-validation on the training data instead (see eval/cv.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,12 @@ import { createLogger } from '../logging/logger.js';
 import { expectedKind, isRight, outcomeOf, type EvalLine } from './score.js';
 
 const args = process.argv.slice(2);
+const cvArg = args.indexOf('--cv');
+if (cvArg >= 0) {
+  const { runCrossValidation } = await import('./cv.js');
+  runCrossValidation(Number(args[cvArg + 1] ?? 5) || 5, args.includes('--write'));
+  process.exit(0);
+}
 const fileArg = args.indexOf('--file');
 const file = fileArg >= 0 ? path.resolve(args[fileArg + 1] ?? '') : path.join(REPO_ROOT, 'eval/questions.dev.jsonl');
 const quiet = args.includes('--quiet');

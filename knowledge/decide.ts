@@ -46,6 +46,9 @@ export function decide(text: string, understood: Understood, settings: Understan
       if (top.score >= settings.threshold) return { kind: 'smallTalk', intent: top.key.slice('small:'.length), confidence, truncated };
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'flow':
+      // On a policy nobody wrote data for, a question goes to the policy: the flow's many examples would
+      // otherwise take it on a general word ("do you sell my information?" is not a request to delete it).
+      if (!understood.passagesHaveData && understood.isQuestion) return decide(text, withoutFlows(understood), settings);
       if (top.score >= settings.threshold) return { kind: 'flow', flow: top.key.slice('flow:'.length) as FlowName, confidence, hits, truncated };
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'passage': {
@@ -67,4 +70,13 @@ export function confidenceOf(understood: Understood): number {
   if (!top) return 0;
   const value = top.kind === 'passage' ? familyShare(understood.ranked, top.key) : top.score;
   return Math.round(value * 1000) / 1000;
+}
+
+/** The same understanding with the flows taken out and the passages holding their share. */
+function withoutFlows(u: Understood): Understood {
+  const flowMass = u.ranked.filter((r) => r.kind === 'flow').reduce((sum, r) => sum + r.score, 0);
+  const scale = u.passageMass > 0 ? (u.passageMass + flowMass) / u.passageMass : 1;
+  const ranked = u.ranked.filter((r) => r.kind !== 'flow').map((r) => (r.kind === 'passage' ? { ...r, score: r.score * scale } : r))
+    .sort((a, b) => b.score - a.score);
+  return { ...u, ranked, passageMass: u.passageMass + flowMass };
 }

@@ -12,6 +12,7 @@ import { compileLexicon, type LexiconData } from './search/lexicon.js';
 import type { Tokenizers } from './search/tokenize.js';
 import { decide, type Decision, type SearchHit } from './decide.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
+import { cachedIntentModel } from './learn/modelCache.js';
 import {
   buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
   type LocaleUnderstanding, type UnderstandingSettings,
@@ -65,7 +66,12 @@ export interface KnowledgeOptions {
   readonly knowledgeDataDir?: string;
   readonly trainingDir?: string;
   readonly settings?: Partial<UnderstandingSettings>;
+  /** Where trained models are kept between starts; '' trains every time. */
+  readonly modelCacheDir?: string;
 }
+
+/** Trained models, by a hash of what they were trained on (disposable; git-ignored). */
+export const MODEL_CACHE_DIR = path.resolve(SOURCE_DIR, '..', '.cache', 'models');
 
 /** Settings that cross-validation chose (`npm run eval -- --cv 5 --write`), or the defaults. */
 export function chosenSettings(dataDir = KNOWLEDGE_DATA_DIR): UnderstandingSettings {
@@ -92,6 +98,9 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
   }
   if (documents.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
   const tokenizers = loadTokenizers(dataDir);
+  const openers = ['lexicon.en-US.json', 'lexicon.zh-CN.json']
+    .flatMap((f) => readJson<{ questionOpeners?: string[] }>(path.join(dataDir, f), {}).questionOpeners ?? []);
+  const lexiconSalt = ['lexicon.en-US.json', 'lexicon.zh-CN.json'].map((f) => readJson(path.join(dataDir, f), {})).map((d) => JSON.stringify(d)).join('\n');
 
   const aidsByLocale = new Map<string, Map<string, PassageAids>>();
   const training = new Map<string, TrainingSet>();
@@ -100,9 +109,10 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     aidsByLocale.set(doc.locale, applicableAids(readJson(path.join(dataDir, `passages.${doc.locale}.json`), {}), doc.passages));
     const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
     training.set(doc.locale, set);
-    understandings.set(doc.locale, createLocaleUnderstanding(
-      doc.locale, doc.passages, buildExamples(set, doc.passages), classesOf(set, doc.passages), tokenizers, settings,
-    ));
+    const examples = buildExamples(set, doc.passages);
+    const classes = classesOf(set, doc.passages);
+    const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt);
+    understandings.set(doc.locale, createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers));
   }
 
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;

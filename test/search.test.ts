@@ -28,13 +28,15 @@ describe('English questions find their passage', () => {
     ['what do you do with cookies', '6'],
     ['will you hand my info to the police', '3.2'],
     ['what happens to my data if buygogo gets bought by another company', '3#2'],
-    ['do minors need permission from their parents', '7'],
+    // A passage answers it and the flow acts on it: either is right (as in the eval's expectations).
+    ['do minors need permission from their parents', '7|flow:minorConsent'],
     ['how will i know when the privacy policy changes', '8'],
     ['where can I edit my personal details', '5'],
     ['uh does buy go go share my stuff with payment companies', '3.3'],
     ['what is my android id used for', '1.4'],
   ])('%s → %s', (question, expected) => {
-    expect(isUnder(routedTo(question, 'en-US'), expected)).toBe(true);
+    const got = routedTo(question, 'en-US');
+    expect(expected.split('|').some((e) => got === e || isUnder(got, e))).toBe(true);
   });
 });
 

@@ -19,6 +19,8 @@ export interface LabelledText {
   readonly text: string;
   readonly key: string;
   readonly weight: number;
+  /** Taken from the policy's own text rather than written as a user would ask. */
+  readonly derived?: boolean;
 }
 
 export interface IntentModel {
@@ -31,9 +33,9 @@ export interface IntentModel {
 export function derivedExamples(passages: readonly Passage[]): LabelledText[] {
   const out: LabelledText[] = [];
   for (const p of passages) {
-    out.push({ text: p.title, key: p.id, weight: DERIVED_WEIGHT });
-    if (p.sectionTitle && p.sectionTitle !== p.title) out.push({ text: `${p.sectionTitle} ${p.title}`, key: p.id, weight: DERIVED_WEIGHT });
-    for (const sentence of sentencesOf(p.text)) out.push({ text: sentence, key: p.id, weight: DERIVED_WEIGHT });
+    out.push({ text: p.title, key: p.id, weight: DERIVED_WEIGHT, derived: true });
+    if (p.sectionTitle && p.sectionTitle !== p.title) out.push({ text: `${p.sectionTitle} ${p.title}`, key: p.id, weight: DERIVED_WEIGHT, derived: true });
+    for (const sentence of sentencesOf(p.text)) out.push({ text: sentence, key: p.id, weight: DERIVED_WEIGHT, derived: true });
   }
   return out;
 }
@@ -64,16 +66,29 @@ export function trainIntentModel(
     }
     encoded.push({ features: Int32Array.from(ids), label, weight: ex.weight });
   }
-  const model: SoftmaxModel = trainSoftmax(encoded, vocabulary.size, classes.length, options);
+  return intentModelFrom({ classes, vocabulary: [...vocabulary.keys()], model: trainSoftmax(encoded, vocabulary.size, classes.length, options) }, locale, tokenizers);
+}
+
+/** What a trained model is, without its behaviour: enough to store it and load it again. */
+export interface TrainedModel {
+  readonly classes: readonly string[];
+  /** Feature strings, in index order. */
+  readonly vocabulary: readonly string[];
+  readonly model: SoftmaxModel;
+}
+
+export function intentModelFrom(trained: TrainedModel, locale: string, tokenizers: Tokenizers): IntentModel & { readonly trained: TrainedModel } {
+  const index = new Map(trained.vocabulary.map((f, i) => [f, i]));
   return {
-    classes,
+    classes: trained.classes,
+    trained,
     predict(text) {
       const ids = new Set<number>();
       for (const f of messageFeatures(text, locale, tokenizers)) {
-        const id = vocabulary.get(f);
+        const id = index.get(f);
         if (id !== undefined) ids.add(id);
       }
-      return predictSoftmax(model, Int32Array.from(ids));
+      return predictSoftmax(trained.model, Int32Array.from(ids));
     },
   };
 }

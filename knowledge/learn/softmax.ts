@@ -11,7 +11,7 @@ export interface SoftmaxOptions {
   readonly seed: number;
 }
 
-export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 6, learningRate: 0.5, l2: 1e-5, seed: 7 });
+export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 8, learningRate: 0.5, l2: 1e-5, seed: 7 });
 
 export interface Example {
   /** Indices of the features present (each counts once). */

@@ -44,6 +44,13 @@ export interface Understood {
   readonly passageMass: number;
   /** The message was longer than what is read. */
   readonly truncated: boolean;
+  /**
+   * Whether this policy's passages have written training data. Without it, a passage is known only by its own
+   * sentences while flows are known by hundreds of requests: a question then goes to the policy, not a flow.
+   */
+  readonly passagesHaveData: boolean;
+  /** The message asks about what the company does ("do you…?", "你们会…吗") rather than reporting or requesting. */
+  readonly isQuestion: boolean;
   readonly terms: readonly string[];
 }
 
@@ -77,8 +84,10 @@ export function classesOf(training: TrainingSet, passages: readonly Passage[]): 
 
 export function createLocaleUnderstanding(
   locale: string, passages: readonly Passage[], examples: readonly LabelledText[], classes: readonly string[],
-  tokenizers: Tokenizers, settings: UnderstandingSettings, model?: IntentModel,
+  tokenizers: Tokenizers, settings: UnderstandingSettings, model?: IntentModel, questionOpeners: readonly string[] = [],
 ): LocaleUnderstanding {
+  const written = new Set(examples.filter((e) => e.weight > 0 && !isDerived(e)).map((e) => e.key));
+  const passagesHaveData = passages.filter((p) => written.has(p.id)).length >= passages.length / 2;
   const learned = model ?? trainIntentModel(examples, classes, locale, tokenizers);
   const bm25 = createBm25Index(passages.map((p) => {
     const title = tokenize(p.title, locale, tokenizers);
@@ -105,7 +114,7 @@ export function createLocaleUnderstanding(
         }
       }
       const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
-      return { ranked, passageMass, truncated, terms };
+      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners) };
     },
   };
 }
@@ -125,6 +134,16 @@ function lexicalDistribution(bm25: Bm25Index, terms: readonly string[], passages
   }
   for (const [k, v] of out) out.set(k, v / sum);
   return out;
+}
+
+function isDerived(e: LabelledText): boolean {
+  return e.derived === true;
+}
+
+/** "Can you disclose my data once I authorise it?" asks about the policy; "someone used my account" reports. */
+export function asksAboutPolicy(text: string, openers: readonly string[]): boolean {
+  const said = text.normalize('NFKC').toLowerCase().replace(/^[\s,.!?]*(um+|uh+|so|hi|hello|hey|ok|okay|嗯|那个|请问|你好)[\s,，.]*/u, '').trim();
+  return /[?？]\s*$/u.test(said) || openers.some((o) => said.startsWith(o)) || /\p{Script=Han}.*吗[\s?？]*$/u.test(said);
 }
 
 /** Probability of the family of `key` (the passage, its ancestors and descendants). */

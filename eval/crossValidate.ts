@@ -1,0 +1,150 @@
+/**
+ * k-fold cross-validation of understanding on the training data (never on the
+ * dev set): each fold trains on the rest and predicts its held-out
+ * utterances. Not-covered topics are also held out whole, one group per
+ * fold, so the fallback threshold is chosen for topics the model has never
+ * seen, as real users bring them. Settings (blend, thresholds) are chosen
+ * here, by accuracy over all folds and both locales.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Passage } from '../knowledge/passage.js';
+import { isUnder } from '../knowledge/passage.js';
+import { loadPolicy } from '../knowledge/loadPolicy.js';
+import { loadTokenizers, TRAINING_DIR } from '../knowledge/knowledgeBase.js';
+import { decide, confidenceOf } from '../knowledge/decide.js';
+import { assembleTrainingSet, readTrainingFiles, targetKind, type TrainingSet } from '../knowledge/learn/trainingData.js';
+import { trainIntentModel, derivedExamples, type LabelledText } from '../knowledge/learn/intentModel.js';
+import {
+  balance, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS, type Understood, type UnderstandingSettings,
+} from '../knowledge/learn/understanding.js';
+
+export interface HeldOut {
+  readonly locale: string;
+  readonly text: string;
+  readonly key: string;
+  readonly unseenTopic: boolean;
+  readonly understood: Understood;
+}
+
+export type Expected = 'passage' | 'flow' | 'fallback';
+
+export function expectedOf(key: string): Expected {
+  const kind = targetKind(key);
+  return kind === 'passage' ? 'passage' : kind === 'flow' ? 'flow' : 'fallback';
+}
+
+function foldOf(text: string, k: number): number {
+  return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) % k;
+}
+
+/** Runs k folds for one policy file and blend setting; returns each held-out utterance with what was understood. */
+export function crossValidateLocale(policyFile: string, k: number, settings: UnderstandingSettings): HeldOut[] {
+  const doc = loadPolicy(policyFile);
+  const tokenizers = loadTokenizers();
+  const set = assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, doc.locale)), doc.passages);
+  const topics = [...set.utterances.keys()].filter((key) => targetKind(key) === 'none').sort();
+  const topicFold = new Map(topics.map((t, i) => [t, i % k]));
+  const out: HeldOut[] = [];
+  for (let fold = 0; fold < k; fold++) {
+    const train: LabelledText[] = [];
+    const test: { text: string; key: string; unseenTopic: boolean }[] = [];
+    for (const [key, list] of set.utterances) {
+      const topicHeldOut = topicFold.get(key) === fold;
+      for (const text of list) {
+        if (topicHeldOut) test.push({ text, key, unseenTopic: true });
+        else if (foldOf(text, k) === fold) test.push({ text, key, unseenTopic: false });
+        else train.push({ text, key, weight: 1 });
+      }
+    }
+    const examples = balance([...train, ...derivedExamples(doc.passages)]);
+    const classes = classesWithout(set, doc.passages, topics.filter((t) => topicFold.get(t) === fold));
+    const model = trainIntentModel(examples, classes, doc.locale, tokenizers);
+    const understanding = createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model);
+    for (const t of test) out.push({ locale: doc.locale, ...t, understood: understanding.understand(t.text) });
+  }
+  return out;
+}
+
+function classesWithout(set: TrainingSet, passages: readonly Passage[], heldOutTopics: readonly string[]): string[] {
+  return classesOf(set, passages).filter((c) => !heldOutTopics.includes(c));
+}
+
+/** The outcome of a held-out utterance under settings: right or not, and the confidence of the first choice. */
+export function judge(h: HeldOut, settings: UnderstandingSettings): { right: boolean; firstChoiceRight: boolean; confidence: number } {
+  const d = decide(h.text, h.understood, settings);
+  const expected = expectedOf(h.key);
+  const right = expected === 'fallback'
+    ? d.kind === 'fallback' || d.kind === 'smallTalk'
+    : expected === 'flow'
+      ? d.kind === 'flow' && `flow:${d.flow}` === h.key
+      : d.kind === 'answer' && isUnder(d.passageId, h.key);
+  const top = h.understood.ranked[0]!;
+  const firstChoiceRight = expected === 'fallback'
+    ? top.kind === 'none' || top.kind === 'small'
+    : expected === 'flow' ? top.key === h.key : top.kind === 'passage' && isUnder(top.key, h.key);
+  return { right, firstChoiceRight, confidence: confidenceOf(h.understood) };
+}
+
+/** Area under the ROC curve of `score` for positives against negatives (0.5: no signal). */
+export function rocAuc(items: readonly { score: number; positive: boolean }[]): number {
+  const sorted = [...items].sort((a, b) => a.score - b.score);
+  let rankSum = 0;
+  let positives = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
+    const meanRank = (i + j + 1) / 2;
+    for (let m = i; m < j; m++) if (sorted[m]!.positive) { rankSum += meanRank; positives++; }
+    i = j;
+  }
+  const negatives = sorted.length - positives;
+  if (positives === 0 || negatives === 0) return 0.5;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+export interface CvReport {
+  readonly settings: UnderstandingSettings;
+  readonly accuracy: number;
+  readonly byGroup: ReadonlyMap<string, { right: number; total: number }>;
+  readonly auc: number;
+}
+
+export const BLEND_GRID = [0, 0.25, 0.5] as const;
+const THRESHOLD_GRID = Array.from({ length: 15 }, (_, i) => 0.1 + i * 0.05);
+const SHARE_GRID = [0.1, 0.2, 0.3, 0.4, 0.5];
+
+/** Chooses thresholds for held-out results computed under one blend; returns the best report. */
+export function chooseThresholds(held: readonly HeldOut[], base: UnderstandingSettings): CvReport {
+  let best: CvReport | undefined;
+  for (const threshold of THRESHOLD_GRID) {
+    for (const shareThreshold of SHARE_GRID) {
+      const settings = { ...base, threshold: round(threshold), shareThreshold };
+      const report = reportFor(held, settings);
+      if (!best || report.accuracy > best.accuracy) best = report;
+    }
+  }
+  return best!;
+}
+
+export function reportFor(held: readonly HeldOut[], settings: UnderstandingSettings): CvReport {
+  const byGroup = new Map<string, { right: number; total: number }>();
+  const auc: { score: number; positive: boolean }[] = [];
+  let right = 0;
+  for (const h of held) {
+    const j = judge(h, settings);
+    if (j.right) right++;
+    for (const g of [h.locale, `${h.locale} ${expectedOf(h.key)}`, ...(h.unseenTopic ? [`${h.locale} unseen not-covered topic`] : [])]) {
+      const b = byGroup.get(g) ?? { right: 0, total: 0 };
+      b.total++;
+      if (j.right) b.right++;
+      byGroup.set(g, b);
+    }
+    auc.push({ score: j.confidence, positive: j.firstChoiceRight });
+  }
+  return { settings, accuracy: right / Math.max(held.length, 1), byGroup, auc: rocAuc(auc) };
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+export { UNDERSTANDING_DEFAULTS };

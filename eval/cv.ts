@@ -1,0 +1,41 @@
+/**
+ * `npm run eval -- --cv 5 [--write]`: k-fold cross-validation on the training
+ * data in both locales. Prints accuracy by locale and expected kind, the ROC
+ * AUC of confidence (first choice right vs wrong), and the settings
+ * cross-validation chose; `--write` stores them in
+ * knowledge/data/understanding.json, which the assistant reads at start.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
+import { KNOWLEDGE_DATA_DIR } from '../knowledge/knowledgeBase.js';
+import { BLEND_GRID, chooseThresholds, crossValidateLocale, UNDERSTANDING_DEFAULTS, type CvReport, type HeldOut } from './crossValidate.js';
+
+export function runCrossValidation(k: number, write: boolean): CvReport {
+  const started = performance.now();
+  let best: CvReport | undefined;
+  for (const blend of BLEND_GRID) {
+    const settings = { ...UNDERSTANDING_DEFAULTS, blend };
+    const held: HeldOut[] = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), k, settings));
+    const report = chooseThresholds(held, settings);
+    console.log(`blend ${blend}: best accuracy ${(100 * report.accuracy).toFixed(1)}% at threshold ${report.settings.threshold}, share ${report.settings.shareThreshold}`);
+    if (!best || report.accuracy > best.accuracy) best = report;
+  }
+  const r = best!;
+  console.log(`\n${k}-fold cross-validation on knowledge/training (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(`Overall accuracy ${(100 * r.accuracy).toFixed(1)}%   ROC AUC of confidence ${r.auc.toFixed(3)}`);
+  for (const [group, { right, total }] of [...r.byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`  ${group.padEnd(34)} ${(100 * right / total).toFixed(1).padStart(5)}%  (${right}/${total})`);
+  }
+  console.log(`Chosen: ${JSON.stringify(r.settings)}`);
+  if (write) {
+    const file = path.join(KNOWLEDGE_DATA_DIR, 'understanding.json');
+    const record = {
+      _about: `Chosen by ${k}-fold cross-validation on knowledge/training (npm run eval -- --cv ${k} --write), never on the dev set. CV accuracy ${(100 * r.accuracy).toFixed(1)}%, ROC AUC ${r.auc.toFixed(3)}.`,
+      ...r.settings,
+    };
+    fs.writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
+    console.log(`Wrote ${path.relative(REPO_ROOT, file)}`);
+  }
+  return r;
+}

@@ -1,0 +1,118 @@
+/**
+ * Understanding as the product relies on it: small talk is never a policy
+ * answer, data written for one text is never applied to another, a policy
+ * with no data of its own still answers from its passages, and the accuracy
+ * floors (dev set as validation, cross-validation on the training data) hold.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, REPO_ROOT } from '../config/config.js';
+import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { loadPolicy } from '../knowledge/loadPolicy.js';
+import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
+import { isRight } from '../eval/score.js';
+import type { Decision } from '../knowledge/decide.js';
+import { isUnder } from '../knowledge/passage.js';
+
+let kb: KnowledgeBase;
+beforeAll(() => {
+  kb = loadKnowledgeBase(loadConfig({}).policyFiles);
+});
+
+const outcome = (d: Decision): string =>
+  d.kind === 'answer' ? d.passageId : d.kind === 'flow' ? `flow:${d.flow}` : d.kind === 'smallTalk' ? `small:${d.intent}` : d.kind;
+
+describe('small talk gets small talk, never a policy answer or "not covered"', () => {
+  it.each([
+    ['hi', 'en-US'], ['thanks!', 'en-US'], ['ok', 'en-US'], ['no', 'en-US'], ['are you a real person?', 'en-US'],
+    ['good morning', 'en-US'], ['你好', 'zh-CN'], ['谢谢', 'zh-CN'], ['不', 'zh-CN'], ['你是机器人吗', 'zh-CN'], ['好的', 'zh-CN'],
+  ])('"%s"', (text, locale) => {
+    const d = kb.route(text, locale);
+    expect(d.kind).toBe('smallTalk');
+  });
+});
+
+describe('data bound to the text it was written for', () => {
+  const doc = loadPolicy(path.join(REPO_ROOT, 'knowledge/policy/buygogo-privacy-policy.en-US.txt'));
+  const ip = doc.passages.find((p) => p.id === '1.2.1')!;
+  const file: TrainingFile = {
+    passages: { '1.2.1': { fingerprint: fingerprintOf(ip), utterances: ['do you log my ip'] } },
+    notCovered: { retention: ['how long do you keep my data'] },
+    notCoveredFor: documentFingerprint(doc.passages),
+  };
+
+  it('applies data whose fingerprint matches the passage', () => {
+    const set = assembleTrainingSet([file], doc.passages);
+    expect(set.utterances.get('1.2.1')).toEqual(['do you log my ip']);
+    expect(set.utterances.get('none:retention')).toHaveLength(1);
+    expect(set.stale).toEqual([]);
+  });
+
+  it('reports a revised passage as stale and never applies its old data', () => {
+    const revised = doc.passages.map((p) => (p.id === '1.2.1' ? { ...p, text: `${p.text} We also record your MAC address.` } : p));
+    const set = assembleTrainingSet([file], revised);
+    expect(set.stale).toEqual(['1.2.1']);
+    expect(set.utterances.has('1.2.1')).toBe(false);
+    // "Not covered" was a claim about the old text: it is not applied to the new one either.
+    expect(set.utterances.has('none:retention')).toBe(false);
+    expect(set.staleTopics).toEqual(['retention']);
+  });
+
+  it('lists passages with no data of their own', () => {
+    expect(assembleTrainingSet([], doc.passages).missing).toHaveLength(doc.passages.length);
+  });
+});
+
+describe('another policy, loaded alone with no data of its own', () => {
+  let other: KnowledgeBase;
+  beforeAll(() => {
+    other = loadKnowledgeBase([path.join(REPO_ROOT, 'test/fixtures/us-numbered-policy.txt')], { modelCacheDir: '' });
+  });
+
+  it('answers from its own passages', () => {
+    const d = other.route('Do you sell my personal information?', 'en-US');
+    expect(d.kind).toBe('answer');
+    // The section that says so: "5. We do not sell your personal information…" (or a paragraph under it).
+    const section = other.document('en-US').passages.find((p) => /do not sell/i.test(`${p.title} ${p.text}`))!;
+    expect(isUnder((d as { passageId: string }).passageId, section.id.split('#')[0]!)).toBe(true);
+  });
+
+  it('never says "not covered" for a topic only Buygogo\'s policy leaves out', () => {
+    const d = other.route('How long do you keep my information?', 'en-US');
+    expect(d.kind === 'fallback' && d.reason === 'not-covered').toBe(false);
+  });
+
+  it('does not start Buygogo\'s flows on a general word', () => {
+    for (const text of ['Why do you collect my data?', 'What information do you receive from other sources?', 'Do you need parental permission for children?']) {
+      expect(outcome(other.route(text, 'en-US'))).not.toMatch(/^flow:(leakReport|dataRequest)/);
+    }
+  });
+});
+
+describe('bounded work per message', () => {
+  it('reads only the first part of an overlong message and says it was cut', () => {
+    const started = performance.now();
+    const d = kb.route(`Do you log my IP address? ${'a'.repeat(250_000)}`, 'en-US');
+    expect(d.truncated).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const zh = kb.route('你'.repeat(80_000), 'zh-CN');
+    expect(zh.truncated).toBe(true);
+  });
+});
+
+describe('accuracy floors', () => {
+  it('the dev set (validation only, never trained on) stays at or above 92% in each locale', () => {
+    const lines = fs.readFileSync(path.join(REPO_ROOT, 'eval/questions.dev.jsonl'), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { locale: string; text: string; expect: string[] });
+    for (const locale of ['en-US', 'zh-CN']) {
+      const mine = lines.filter((l) => l.locale === locale);
+      const right = mine.filter((l) => {
+        const d = kb.route(l.text, l.locale);
+        const o = d.kind === 'smallTalk' ? 'fallback' : outcome(d);
+        return isRight(o, l.expect);
+      }).length;
+      expect(right / mine.length).toBeGreaterThanOrEqual(0.92);
+    }
+  });
+});
