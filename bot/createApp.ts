@@ -13,10 +13,13 @@ import { registerPages } from '../web/pages.js';
 import { registerDirectLineRoutes } from '../web/directline/routes.js';
 import { DirectLineStore } from '../web/directline/store.js';
 import { createTokenSigner, loadOrCreateSecret } from '../web/directline/tokens.js';
+import { attachDesk, type Desk } from '../desk/index.js';
 
 export interface App {
   readonly server: restify.Server;
   readonly assistant: Assistant;
+  /** The customer-service desk (/desk, /metrics, live handoff). */
+  readonly desk: Desk;
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -68,6 +71,8 @@ export function createApp(parts: AssistantParts): App {
     store: new DirectLineStore(assistant.db),
   });
 
+  const desk = attachDesk(server, assistant);
+
   // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
   server.on('restifyError', (req, res, err, callback) => {
     if ((err.statusCode ?? 500) >= 500) log.error('route error', { error: err, path: req.path() });
@@ -77,10 +82,14 @@ export function createApp(parts: AssistantParts): App {
   return {
     server,
     assistant,
-    listen: (port = config.port) =>
-      new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(`http://localhost:${(server.address() as { port: number }).port}`))),
+    desk,
+    listen: async (port = config.port) => {
+      await desk.ready;
+      return new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(`http://localhost:${(server.address() as { port: number }).port}`)));
+    },
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      desk.close();
       assistant.close();
     },
   };

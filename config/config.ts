@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseHours } from '../desk/hours.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), resolveUp());
 
@@ -75,6 +76,22 @@ export interface Config {
   readonly retention: { readonly stateDays: number; readonly transcriptDays: number; readonly closedTicketDays: number };
   /** Minutes between scheduled purges (0: only `npm run db -- purge`). */
   readonly purgeIntervalMinutes: number;
+  /** The customer-service desk (desk/): agents, live handoff timing and service hours. */
+  readonly desk: DeskConfig;
+}
+
+export interface DeskConfig {
+  /** Agent accounts from configuration: `name:scrypt-hash` pairs (hashes from `npx tsx desk/cli.ts hash`). */
+  readonly agents: readonly { readonly name: string; readonly hash: string }[];
+  /** How long a conversation waits in the live queue before the user is told nobody is free. */
+  readonly handoffTimeoutSeconds: number;
+  /** When agents work: days and hours in `timeZone`, e.g. Mon-Fri 09:00-18:00; empty: always. */
+  readonly hours: string;
+  readonly timeZone: string;
+  /** Hours a desk session lasts. */
+  readonly sessionHours: number;
+  /** Where Improve writes suggestions.json (and apply-suggestions each locale's suggested.json). */
+  readonly trainingDir: string;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +235,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       closedTicketDays: int('CLOSED_TICKET_RETENTION_DAYS', 365, 0, 3650),
     },
     purgeIntervalMinutes: int('PURGE_INTERVAL_MINUTES', 60, 0, 10080),
+    desk: {
+      agents: str('DESK_AGENTS').split(',').map((s) => s.trim()).filter(Boolean).flatMap((item) => {
+        const at = item.indexOf(':');
+        const name = at > 0 ? item.slice(0, at) : '';
+        if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name) || !item.slice(at + 1).startsWith('scrypt$')) {
+          problems.push(`DESK_AGENTS must list name:scrypt$... pairs, comma-separated (got an entry for "${name || '?'}")`); // never echo a hash
+          return [];
+        }
+        return [{ name, hash: item.slice(at + 1) }];
+      }),
+      handoffTimeoutSeconds: int('HANDOFF_TIMEOUT_SECONDS', 180, 1, 86_400),
+      hours: ((raw: string) => { const r = parseHours(raw); if (typeof r === 'string') problems.push(r); return raw; })(str('DESK_HOURS')),
+      timeZone: str('DESK_TIME_ZONE', 'Asia/Shanghai'),
+      sessionHours: int('DESK_SESSION_HOURS', 12, 1, 168),
+      trainingDir: path.resolve(REPO_ROOT, str('DESK_TRAINING_DIR', 'knowledge/training')),
+    },
     ...overrides,
   };
 

@@ -11,6 +11,7 @@ export const REFERENCE_PREFIX: Readonly<Record<TicketKind, string>> = Object.fre
   leakReport: 'LK',
   dataRequest: 'DR',
   minorConsent: 'MC',
+  callback: 'CB',
 });
 
 export function newReference(kind: TicketKind, random: (max: number) => number = randomInt): string {
@@ -19,4 +20,4 @@ export function newReference(kind: TicketKind, random: (max: number) => number =
   return `${REFERENCE_PREFIX[kind]}-${body}`;
 }
 
-export const REFERENCE_PATTERN = new RegExp(`^(LK|DR|MC)-[${REFERENCE_ALPHABET}]{6}$`);
+export const REFERENCE_PATTERN = new RegExp(`^(LK|DR|MC|CB)-[${REFERENCE_ALPHABET}]{6}$`);

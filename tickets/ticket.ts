@@ -1,7 +1,8 @@
 /** What customer service works from: a ticket with a reference a caller can read out. */
 import type { FlowName } from '../knowledge/decide.js';
 
-export type TicketKind = FlowName;
+/** A flow's ticket, or a call-back request kept when no agent could take a live handoff. */
+export type TicketKind = FlowName | 'callback';
 export type TicketStatus = 'open' | 'inProgress' | 'waitingForCustomer' | 'closed';
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'inProgress', 'waitingForCustomer', 'closed'];
 export type TicketPriority = 'urgent' | 'normal';

@@ -1,0 +1,138 @@
+/**
+ * The desk's view of every turn, as adapter middleware:
+ * - the masked transcript agents read (user and assistant messages);
+ * - while an agent holds the conversation, the assistant stays quiet (only
+ *   `help` still reaches it);
+ * - a turn that sent `handoff.initiate` joins the live queue;
+ * - numbers for /metrics, answer and fallback events for Improve, and the
+ *   Helpful / Not helpful buttons on answers (and what users press).
+ */
+import { randomUUID } from 'node:crypto';
+import { ActionTypes, type Activity, type CardAction, type Middleware, type TurnContext } from 'botbuilder';
+import type { I18n } from '../i18n/i18n.js';
+import { isLocale, type Locale } from '../i18n/locale.js';
+import type { Logger } from '../logging/logger.js';
+import { detectCommand } from '../dialogs/keywords.js';
+import { maskPersonalData } from '../privacy/mask.js';
+import { iso, type SqlStore } from '../storage/sql.js';
+import { isVoiceChannel } from '../voice/ssml.js';
+import { DESK_SEND, type LiveDesk } from './live.js';
+import type { Metrics } from './metrics.js';
+
+interface Meta { kind?: string; flow?: string; ticketId?: string; locale?: string; citations?: { id: string }[] }
+const metaOf = (a: Partial<Activity>): Meta | undefined => (a.channelData as { assistant?: Meta } | undefined)?.assistant;
+
+export interface FeedbackValue { readonly assistantFeedback: { readonly event: string; readonly helpful: boolean } }
+const feedbackOf = (a: Partial<Activity>): FeedbackValue['assistantFeedback'] | undefined => {
+  const v = (a.value as Partial<FeedbackValue> | undefined)?.assistantFeedback;
+  return v && typeof v.event === 'string' && typeof v.helpful === 'boolean' ? v : undefined;
+};
+
+const MAX_REMEMBERED = 10_000;
+
+export class DeskMiddleware implements Middleware {
+  /** The flow each conversation is in (this instance), to count starts; tickets already counted. */
+  private readonly flows = new Map<string, string>();
+  private readonly ticketsSeen = new Set<string>();
+
+  constructor(private readonly deps: { db: SqlStore; live: LiveDesk; metrics: Metrics; i18n: I18n; logger: Logger; now?: () => number }) {}
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const a = context.activity;
+    if (context.turnState.get(DESK_SEND)) return next();
+    const { live, metrics } = this.deps;
+    const channelId = a.channelId ?? '';
+    const conversationId = a.conversation?.id ?? '';
+    const isMessage = a.type === 'message';
+    const started = performance.now();
+
+    if (isMessage) {
+      const feedback = feedbackOf(a);
+      if (feedback) return this.onFeedback(context, feedback);
+      metrics.turns.inc();
+      await live.record(channelId, conversationId, 'user', null, a.text ?? '');
+      const held = await live.openFor(channelId, conversationId);
+      // An agent has the conversation: the assistant says nothing, except to `help`.
+      if (held?.status === 'active' && detectCommand(a.text ?? '', this.deps.i18n) !== 'help') return;
+    }
+
+    let handoff: { reason?: string; ticketId?: string; summary?: string; locale?: string } | undefined;
+    let decided = false;
+    context.onSendActivities(async (ctx, activities, sendNext) => {
+      if (ctx.turnState.get(DESK_SEND)) return sendNext();
+      for (const out of activities) {
+        if (out.type === 'event' && out.name === 'handoff.initiate') handoff = (out.value ?? {}) as typeof handoff;
+        if (out.type !== 'message') continue;
+        const meta = metaOf(out);
+        if (isMessage && meta && !decided) decided = await this.onDecision(ctx, out, meta);
+        if (meta) this.countFlow(conversationId, meta);
+      }
+      const sent = await sendNext();
+      for (const out of activities) {
+        if (out.type === 'message') await live.record(channelId, conversationId, 'bot', null, out.text ?? '');
+      }
+      return sent;
+    });
+
+    await next();
+    if (handoff) {
+      await live.join(context, handoff).catch((error: unknown) => this.deps.logger.error('could not join the live queue', { error }));
+    }
+    if (isMessage) metrics.turnLatency.observe((performance.now() - started) / 1000);
+  }
+
+  /** Counts the decision; answers, clarifications and fallbacks become events (answers get feedback buttons). */
+  private async onDecision(context: TurnContext, out: Partial<Activity>, meta: Meta): Promise<boolean> {
+    const kind = meta.kind === 'flow' || meta.flow ? 'flow' : meta.kind;
+    if (kind !== 'answer' && kind !== 'clarify' && kind !== 'fallback' && kind !== 'flow') return false;
+    this.deps.metrics.decisions.inc({ kind });
+    if (kind === 'flow') return true;
+    const a = context.activity;
+    const locale: Locale = isLocale(meta.locale) ? meta.locale : 'en-US';
+    const id = randomUUID();
+    await this.deps.db.run(
+      'INSERT INTO desk_events (id, channel_id, conversation_id, locale, kind, passage_id, question, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)',
+      [id, a.channelId ?? '', a.conversation?.id ?? '', locale, kind, meta.citations?.[0]?.id ?? null,
+        maskPersonalData(a.text ?? '').slice(0, 500), iso(this.deps.now?.() ?? Date.now())]);
+    if (kind === 'answer' && !isVoiceChannel(a.channelId)) {
+      const t = this.deps.i18n.getFixedT(locale, 'desk');
+      const button = (helpful: boolean): CardAction => {
+        const title = t(helpful ? 'feedback.helpful' : 'feedback.notHelpful');
+        return { type: ActionTypes.MessageBack, title, text: title, displayText: title, value: { assistantFeedback: { event: id, helpful } } };
+      };
+      out.suggestedActions = { to: [], actions: [...(out.suggestedActions?.actions ?? []), button(true), button(false)] };
+    }
+    return true;
+  }
+
+  private countFlow(conversationId: string, meta: Meta): void {
+    const { metrics } = this.deps;
+    if (meta.flow && this.flows.get(conversationId) !== meta.flow) {
+      if (this.flows.size >= MAX_REMEMBERED) this.flows.delete(this.flows.keys().next().value as string);
+      this.flows.set(conversationId, meta.flow);
+      metrics.flowStarts.inc({ flow: meta.flow });
+    }
+    if (meta.flow && meta.ticketId && !this.ticketsSeen.has(meta.ticketId)) {
+      if (this.ticketsSeen.size >= MAX_REMEMBERED) this.ticketsSeen.clear();
+      this.ticketsSeen.add(meta.ticketId);
+      metrics.flowCompletions.inc({ flow: meta.flow });
+      metrics.ticketsOpened.inc({ kind: meta.flow });
+      this.flows.delete(conversationId);
+    }
+  }
+
+  private async onFeedback(context: TurnContext, feedback: FeedbackValue['assistantFeedback']): Promise<void> {
+    const value = feedback.helpful ? 'helpful' : 'notHelpful';
+    // Only an answer of this conversation: an event id from elsewhere changes nothing.
+    const row = await this.deps.db.get<{ locale: string }>('SELECT locale FROM desk_events WHERE id = ? AND conversation_id = ?',
+      [feedback.event, context.activity.conversation?.id ?? '']);
+    const locale: Locale = isLocale(row?.locale) ? row.locale : isLocale(context.activity.locale) ? context.activity.locale : 'en-US';
+    if (row) {
+      await this.deps.db.run('UPDATE desk_events SET feedback = ? WHERE id = ?', [value, feedback.event]);
+      this.deps.metrics.feedback.inc({ value });
+    }
+    const t = this.deps.i18n.getFixedT(locale, 'desk');
+    await context.sendActivity({ type: 'message', text: t(feedback.helpful ? 'feedback.thanks' : 'feedback.sorry'), locale,
+      channelData: { assistant: { kind: 'info', locale } } });
+  }
+}
