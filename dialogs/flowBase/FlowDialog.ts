@@ -17,7 +17,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../i18n/locale.js';
 import type { FlowName } from '../../knowledge/decide.js';
-import { findPersonalData } from '../../privacy/mask.js';
+import { findPersonalData, maskPersonalData } from '../../privacy/mask.js';
 import type { Ticket, TicketDesk, TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
 import { ticketCard } from '../ticketCard.js';
@@ -237,7 +237,10 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     setFlowPosition(innerDc.context, { flow: this.flow, step: 'start' });
     this.services.logger.info('flow started', { flow: this.flow });
     await this.warnAboutUnaskedNumbers(innerDc.context, false);
-    return super.onBeginDialog(innerDc, options);
+    // The first message rides in the dialog options, which are kept in conversation state until the flow
+    // ends (or forever, if the user walks away): keep it masked, so "I haven't stored it" stays true.
+    const safe = typeof options?.text === 'string' ? { ...options, text: maskPersonalData(options.text) } : options;
+    return super.onBeginDialog(innerDc, safe);
   }
 
   override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
