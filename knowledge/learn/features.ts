@@ -15,10 +15,11 @@ const MAX_WORD_FOR_NGRAMS = 30;
 const LATIN_WORDS = /[a-z][a-z0-9']*/g;
 const HAN_RUNS = /\p{Script=Han}+/gu;
 
-export function messageFeatures(text: string, locale: string, tokenizers: Tokenizers): string[] {
+/** `terms`: the message's search terms when the caller already has them (tokenising is most of the cost). */
+export function messageFeatures(text: string, locale: string, tokenizers: Tokenizers, terms?: readonly string[]): string[] {
   const cut = text.length > MAX_FEATURE_TEXT ? text.slice(0, MAX_FEATURE_TEXT) : text;
   const out: string[] = [];
-  const terms = tokenize(cut, locale, tokenizers);
+  terms ??= tokenize(cut, locale, tokenizers);
   const words = terms.filter((t) => !t.startsWith(BIGRAM));
   for (const t of terms) out.push(`w:${t}`);
   for (let i = 0; i + 1 < words.length; i++) out.push(`b:${words[i]}_${words[i + 1]}`);

@@ -25,8 +25,8 @@ export interface LabelledText {
 
 export interface IntentModel {
   readonly classes: readonly string[];
-  /** Probability per class (same order as `classes`). */
-  predict(text: string): Float64Array;
+  /** Probability per class (same order as `classes`); `terms` when the caller already tokenised the text. */
+  predict(text: string, terms?: readonly string[]): Float64Array;
 }
 
 /** Examples a passage gives by itself: its title, its title in its section, and each of its sentences. */
@@ -82,9 +82,9 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
   return {
     classes: trained.classes,
     trained,
-    predict(text) {
+    predict(text, terms) {
       const ids = new Set<number>();
-      for (const f of messageFeatures(text, locale, tokenizers)) {
+      for (const f of messageFeatures(text, locale, tokenizers, terms)) {
         const id = index.get(f);
         if (id !== undefined) ids.add(id);
       }
