@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../i18n/locale.js';
 import type { FlowName } from '../../knowledge/decide.js';
 import { findPersonalData, maskPersonalData } from '../../privacy/mask.js';
-import type { Ticket, TicketDesk, TicketRequest } from '../../tickets/ticket.js';
+import { sanitizeTicketFields, type Ticket, type TicketDesk, type TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
 import { ticketCard } from '../ticketCard.js';
 import { setFlowPosition, turnLocale } from '../assistantMeta.js';
@@ -205,7 +205,8 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   protected openTicket(step: WaterfallStepContext, stepName: string,
     request: Omit<TicketRequest, 'kind' | 'locale' | 'conversationId' | 'idempotencyKey'>): Ticket {
     const ticket = this.services.tickets.open({
-      ...request, kind: this.flow, locale: turnLocale(step.context),
+      // Free text is masked here, before the ticket reaches the database, the outbox or the webhook.
+      ...request, fields: sanitizeTicketFields(request.fields), kind: this.flow, locale: turnLocale(step.context),
       conversationId: step.context.activity.conversation.id, idempotencyKey: this.idempotencyKey(step),
     });
     this.moveTo(step, stepName, ticket.id);
