@@ -1,12 +1,13 @@
 /**
  * The local Direct Line transcript: conversations and their activities in the
  * SQLite store, numbered so the watermark is simply "how many you have seen".
- * What users type is stored masked (phone, e-mail, ID and bank card numbers):
- * the transcript is for reading back, and nobody needs the full numbers there.
+ * What users send is stored masked (phone, e-mail, ID and bank card numbers, in
+ * the text, a card's value, channelData and attachments): the transcript is for
+ * reading back, and nobody needs the full numbers there.
  */
 import type { Activity } from 'botbuilder';
 import type { Db, Migration } from '../../storage/database.js';
-import { maskPersonalData } from '../../privacy/mask.js';
+import { maskActivity } from '../../privacy/activity.js';
 
 export const DIRECT_LINE_MIGRATIONS: readonly Migration[] = [
   {
@@ -45,8 +46,7 @@ export class DirectLineStore {
       const insert = this.db.prepare('INSERT INTO dl_activities (conversation_id, seq, activity) VALUES (?, ?, ?)');
       return activities.map((a, i) => {
         const seq = n + i;
-        const stored = { ...a, id: `${conversationId}|${String(seq).padStart(7, '0')}`, conversation: { id: conversationId } };
-        if (stored.from?.role === 'user' && typeof stored.text === 'string') stored.text = maskPersonalData(stored.text);
+        const stored = { ...(a.from?.role === 'user' ? maskActivity(a) : a), id: `${conversationId}|${String(seq).padStart(7, '0')}`, conversation: { id: conversationId } };
         insert.run(conversationId, seq, JSON.stringify(stored));
         return stored as Partial<Activity>;
       });
