@@ -49,9 +49,8 @@ describe('masking', () => {
 
   it('does bounded work on an overlong message', () => {
     const started = performance.now();
-    maskPersonalData('a'.repeat(200_000));
-    maskPersonalData('1 '.repeat(50_000));
-    maskPersonalData('一'.repeat(80_000));
-    expect(performance.now() - started).toBeLessThan(4000);
+    // Linear in the length: no pattern backtracks over a long word or a long run of digits.
+    for (const text of ['a'.repeat(20_000), '1 '.repeat(10_000), '一'.repeat(20_000), 'a dot '.repeat(4_000), 'one '.repeat(5_000)]) maskPersonalData(text);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
