@@ -59,7 +59,8 @@ export function createApp(parts: AssistantParts): App {
   });
 
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { status: 'ok', locales: assistant.kb.locales, passages: assistant.kb.document('en-US').passages.length });
+    const store = await assistant.storeHealth();
+    res.send(store.ok ? 200 : 503, { status: store.ok ? 'ok' : 'store unavailable', store, locales: assistant.kb.locales, passages: assistant.kb.document('en-US').passages.length });
   });
 
   registerTicketRoutes(server, assistant.tickets, config.ticketsApiToken);

@@ -8,12 +8,14 @@ import type { Config } from '../config/config.js';
 import { createI18n, type I18n } from '../i18n/i18n.js';
 import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { openDatabase, type Db } from '../storage/database.js';
-import { SqliteStorage } from '../storage/SqliteStorage.js';
+import { openStore } from '../storage/open.js';
+import type { SqlStore } from '../storage/sql.js';
+import { SqlStorage } from '../storage/StateStorage.js';
+import { TurnGuardMiddleware } from '../storage/turnGuard.js';
+import { purge } from '../storage/retention.js';
 import { RootDialog, type ConversationMemory } from '../dialogs/RootDialog.js';
 import { createFlowDialogs } from '../dialogs/flows.js';
-import { TICKET_MIGRATIONS, TicketStore } from '../tickets/TicketStore.js';
-import { DIRECT_LINE_MIGRATIONS } from '../web/directline/store.js';
+import { TicketStore } from '../tickets/TicketStore.js';
 import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
 import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
@@ -24,9 +26,10 @@ export interface AssistantParts {
   readonly knowledge?: KnowledgeBase;
   readonly i18n?: I18n;
   readonly logger?: Logger;
-  /** Conversation-state storage; defaults to SQLite in config.dataDir. */
+  /** Conversation-state storage; defaults to the store (SQLite in config.dataDir, or DATABASE_URL). */
   readonly storage?: Storage;
-  readonly db?: Db;
+  /** The store; defaults to PostgreSQL when config.databaseUrl is set, else SQLite in config.dataDir. */
+  readonly db?: SqlStore;
   /** The clock flows use for due dates; tests inject a fixed one. */
   readonly clock?: () => Date;
 }
@@ -36,26 +39,31 @@ export interface Assistant {
   readonly kb: KnowledgeBase;
   readonly i18n: I18n;
   readonly logger: Logger;
-  readonly db: Db;
+  /** The store everything durable lives in (SQLite or PostgreSQL). */
+  readonly db: SqlStore;
+  /** Resolves when the store is reachable and migrated; rejects with a clear message when it is not. */
+  readonly ready: Promise<void>;
   readonly adapterParts: AdapterParts;
   readonly bot: PrivacyAssistantBot;
   readonly tickets: TicketStore;
   /** Runs one inbound activity through the CloudAdapter with expectReplies and returns the bot's replies. */
   handleActivity(activity: Partial<Activity>): Promise<Partial<Activity>[]>;
-  close(): void;
+  /** What /healthz says about the store. */
+  storeHealth(): Promise<{ kind: SqlStore['dialect']; ok: boolean; error?: string }>;
+  close(): Promise<void>;
 }
 
 export function createAssistant(parts: AssistantParts): Assistant {
   const { config } = parts;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
-  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, config);
-  const db = parts.db ?? openDatabase(config.dataDir, [...TICKET_MIGRATIONS, ...DIRECT_LINE_MIGRATIONS]);
+  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles);
+  const db = parts.db ?? openStore(config);
   const tickets = new TicketStore(db, { withOutbox: config.helpdeskWebhookUrl !== '', ...(parts.clock ? { now: parts.clock } : {}) });
   const outbox: OutboxWorker | undefined = config.helpdeskWebhookUrl
     ? startOutboxWorker(db, config.helpdeskWebhookUrl, logger.child('outbox'))
     : undefined;
-  const storage = parts.storage ?? new SqliteStorage(db);
+  const storage = parts.storage ?? new SqlStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
 
@@ -65,6 +73,18 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const bot = new PrivacyAssistantBot(conversationState, userState, rootDialog, i18n);
   const adapterParts = createAdapter(config, i18n, logger.child('adapter'));
   adapterParts.adapter.use(new ReplyContractMiddleware());
+  // After the reply contract: channel retries answered once (with the stamped replies), state conflicts retried.
+  adapterParts.adapter.use(new TurnGuardMiddleware(db, logger.child('turns')));
+
+  const retention = logger.child('retention');
+  const runPurge = (): void => {
+    purge(db, config.retention)
+      .then((counts) => { if (Object.values(counts).some((n) => n > 0)) retention.info('purged', { ...counts }); })
+      .catch((error: unknown) => retention.error('purge failed', { error }));
+  };
+  const purgeTimer = config.purgeIntervalMinutes > 0 ? setInterval(runPurge, config.purgeIntervalMinutes * 60_000) : undefined;
+  purgeTimer?.unref();
+  if (purgeTimer) db.ready.then(runPurge, () => undefined);
 
   const handleActivity = async (activity: Partial<Activity>): Promise<Partial<Activity>[]> => {
     const inbound = {
@@ -81,10 +101,19 @@ export function createAssistant(parts: AssistantParts): Assistant {
   };
 
   return {
-    config, kb, i18n, logger, db, adapterParts, bot, tickets, handleActivity,
-    close: () => {
-      outbox?.stop();
-      if (!parts.db) db.close();
+    config, kb, i18n, logger, db, ready: db.ready, adapterParts, bot, tickets, handleActivity,
+    storeHealth: async () => {
+      try {
+        await db.ping();
+        return { kind: db.dialect, ok: true };
+      } catch (error) {
+        return { kind: db.dialect, ok: false, error: (error as Error).message };
+      }
+    },
+    close: async () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+      await outbox?.stop();
+      if (!parts.db) await db.close();
     },
   };
 }

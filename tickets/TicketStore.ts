@@ -1,40 +1,14 @@
 /**
- * Tickets and the helpdesk outbox in the embedded SQLite store. A ticket and
- * its outbox entry are written in one transaction, so a helpdesk that is down
- * (or a restart) never loses a ticket; the idempotency key is UNIQUE, so a
- * repeated submission returns the ticket that already exists.
+ * Tickets and the helpdesk outbox, on either store (SQLite or PostgreSQL). A
+ * ticket and its outbox entry are written in one transaction, so a helpdesk
+ * that is down (or a restart) never loses a ticket; the idempotency key is
+ * UNIQUE in the database, so a repeated submission, from this instance or any
+ * other, returns the ticket that already exists. The transaction is durable:
+ * a ticket the user was told about survives a power loss.
  */
-import type { Db, Migration } from '../storage/database.js';
+import type { SqlStore } from '../storage/sql.js';
 import { newReference } from './reference.js';
 import type { Ticket, TicketDesk, TicketRequest, TicketStatus } from './ticket.js';
-
-export const TICKET_MIGRATIONS: readonly Migration[] = [
-  {
-    id: '010-tickets',
-    sql: `CREATE TABLE IF NOT EXISTS tickets (
-            id TEXT PRIMARY KEY,
-            kind TEXT NOT NULL,
-            status TEXT NOT NULL,
-            priority TEXT NOT NULL,
-            locale TEXT NOT NULL,
-            conversation_id TEXT NOT NULL,
-            fields TEXT NOT NULL,
-            due_date TEXT,
-            idempotency_key TEXT NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-          );
-          CREATE TABLE IF NOT EXISTS outbox (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ticket_id TEXT NOT NULL REFERENCES tickets(id),
-            payload TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT NOT NULL,
-            delivered_at TEXT,
-            last_error TEXT
-          );`,
-  },
-];
 
 interface TicketRow {
   id: string; kind: string; status: string; priority: string; locale: string; conversation_id: string;
@@ -51,7 +25,7 @@ function toTicket(r: TicketRow): Ticket {
 
 export class TicketStore implements TicketDesk {
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlStore,
     private readonly options: { withOutbox: boolean; now?: () => Date } = { withOutbox: false },
   ) {}
 
@@ -59,46 +33,57 @@ export class TicketStore implements TicketDesk {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
 
-  open(request: TicketRequest): Ticket {
-    return this.db.transaction((): Ticket => {
-      const existing = this.db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?').get(request.idempotencyKey) as TicketRow | undefined;
+  async open(request: TicketRequest): Promise<Ticket> {
+    const byKey = 'SELECT * FROM tickets WHERE idempotency_key = ?';
+    return this.db.transaction(async (tx): Promise<Ticket> => {
+      const existing = await tx.get<TicketRow>(byKey, [request.idempotencyKey]);
       if (existing) return toTicket(existing);
       const now = this.now();
-      let id = newReference(request.kind);
-      while (this.db.prepare('SELECT 1 FROM tickets WHERE id = ?').get(id)) id = newReference(request.kind);
-      this.db.prepare(
-        `INSERT INTO tickets (id, kind, status, priority, locale, conversation_id, fields, due_date, idempotency_key, created_at, updated_at)
-         VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, request.kind, request.priority, request.locale, request.conversationId, JSON.stringify(request.fields),
-        request.dueDate ?? null, request.idempotencyKey, now, now);
-      const ticket = this.get(id)!;
-      if (this.options.withOutbox) {
-        this.db.prepare('INSERT INTO outbox (ticket_id, payload, next_attempt_at) VALUES (?, ?, ?)')
-          .run(id, JSON.stringify({ event: 'ticket.created', ticket }), now);
+      for (;;) {
+        const id = newReference(request.kind);
+        // DO NOTHING on either unique column: another instance may have opened this ticket a moment ago.
+        const [row] = await tx.all<TicketRow>(
+          `INSERT INTO tickets (id, kind, status, priority, locale, conversation_id, fields, due_date, idempotency_key, created_at, updated_at)
+           VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+          [id, request.kind, request.priority, request.locale, request.conversationId, JSON.stringify(request.fields),
+            request.dueDate ?? null, request.idempotencyKey, now, now]);
+        if (!row) {
+          const raced = await tx.get<TicketRow>(byKey, [request.idempotencyKey]);
+          if (raced) return toTicket(raced);
+          continue; // the reference was taken: draw another
+        }
+        const ticket = toTicket(row);
+        if (this.options.withOutbox) {
+          await tx.run('INSERT INTO outbox (ticket_id, payload, next_attempt_at) VALUES (?, ?, ?)',
+            [ticket.id, JSON.stringify({ event: 'ticket.created', ticket }), now]);
+        }
+        return ticket;
       }
-      return ticket;
-    })();
+    }, { durable: true });
   }
 
-  get(id: string): Ticket | undefined {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id.toUpperCase()) as TicketRow | undefined;
+  async get(id: string): Promise<Ticket | undefined> {
+    const row = await this.db.get<TicketRow>('SELECT * FROM tickets WHERE id = ?', [id.toUpperCase()]);
     return row ? toTicket(row) : undefined;
   }
 
-  list(filter: { status?: TicketStatus; kind?: string; limit?: number } = {}): Ticket[] {
-    const rows = this.db.prepare(
-      `SELECT * FROM tickets WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
-       ORDER BY created_at DESC, id LIMIT @limit`,
-    ).all({ status: filter.status ?? null, kind: filter.kind ?? null, limit: filter.limit ?? 100 }) as TicketRow[];
+  async list(filter: { status?: TicketStatus; kind?: string; limit?: number } = {}): Promise<Ticket[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.status) { where.push('status = ?'); params.push(filter.status); }
+    if (filter.kind) { where.push('kind = ?'); params.push(filter.kind); }
+    const rows = await this.db.all<TicketRow>(
+      `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`,
+      [...params, filter.limit ?? 100]);
     return rows.map(toTicket);
   }
 
-  setStatus(id: string, status: TicketStatus): Ticket | undefined {
-    this.db.prepare('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now(), id.toUpperCase());
+  async setStatus(id: string, status: TicketStatus): Promise<Ticket | undefined> {
+    await this.db.run('UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?', [status, this.now(), id.toUpperCase()]);
     return this.get(id);
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM tickets').get() as { n: number }).n;
+  async count(): Promise<number> {
+    return Number((await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM tickets'))?.n ?? 0);
   }
 }

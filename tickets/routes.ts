@@ -30,12 +30,12 @@ export function registerTicketRoutes(server: restify.Server, store: TicketStore,
       res.send(400, { error: { code: 'bad_status', message: `status must be one of ${TICKET_STATUSES.join(', ')}` } });
       return;
     }
-    res.send(200, { tickets: store.list(status ? { status: status as TicketStatus } : {}) });
+    res.send(200, { tickets: await store.list(status ? { status: status as TicketStatus } : {}) });
   });
 
   server.get('/api/tickets/:id', async (req, res) => {
     if (!guard(req, res)) return;
-    const ticket = store.get(String(req.params.id));
+    const ticket = await store.get(String(req.params.id));
     if (!ticket) { res.send(404, { error: { code: 'not_found', message: 'No such ticket.' } }); return; }
     res.send(200, ticket);
   });
@@ -47,7 +47,7 @@ export function registerTicketRoutes(server: restify.Server, store: TicketStore,
       res.send(400, { error: { code: 'bad_request', message: `Send JSON {"status": one of ${TICKET_STATUSES.join(', ')}}` } });
       return;
     }
-    const ticket = store.get(String(req.params.id)) && store.setStatus(String(req.params.id), body.status as TicketStatus);
+    const ticket = (await store.get(String(req.params.id))) && (await store.setStatus(String(req.params.id), body.status as TicketStatus));
     if (!ticket) { res.send(404, { error: { code: 'not_found', message: 'No such ticket.' } }); return; }
     res.send(200, ticket);
   });

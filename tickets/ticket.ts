@@ -30,7 +30,7 @@ export interface Ticket extends TicketRequest {
 
 /** The one thing dialogs need from the ticket system. */
 export interface TicketDesk {
-  open(request: TicketRequest): Ticket;
+  open(request: TicketRequest): Promise<Ticket>;
 }
 
 /** Fields that hold the contact details a ticket needs: kept as the user gave them (the flow validated them). */

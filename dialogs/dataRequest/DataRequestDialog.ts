@@ -111,7 +111,7 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
     const t = this.t(step);
     if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
-    const ticket = this.openTicket(step, 'submitted', {
+    const ticket = await this.openTicket(step, 'submitted', {
       priority: 'normal',
       fields: { right: draft.right ?? '', account: draft.account ?? '', details: draft.details ?? '', regime: this.services.deadline.regime },
       ...(draft.due ? { dueDate: draft.due } : {}),

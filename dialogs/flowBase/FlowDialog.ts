@@ -202,9 +202,9 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   }
 
   /** Opens this run's ticket (once, whatever retries arrive) and moves to `step` with its reference. */
-  protected openTicket(step: WaterfallStepContext, stepName: string,
-    request: Omit<TicketRequest, 'kind' | 'locale' | 'conversationId' | 'idempotencyKey'>): Ticket {
-    const ticket = this.services.tickets.open({
+  protected async openTicket(step: WaterfallStepContext, stepName: string,
+    request: Omit<TicketRequest, 'kind' | 'locale' | 'conversationId' | 'idempotencyKey'>): Promise<Ticket> {
+    const ticket = await this.services.tickets.open({
       // Free text is masked here, before the ticket reaches the database, the outbox or the webhook.
       ...request, fields: sanitizeTicketFields(request.fields), kind: this.flow, locale: turnLocale(step.context),
       conversationId: step.context.activity.conversation.id, idempotencyKey: this.idempotencyKey(step),

@@ -147,7 +147,7 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
     if (!(await this.confirmed(step))) return step.endDialog();
     const draft = this.draft(step);
     const priority = leakPriority(draft.leaked);
-    const ticket = this.openTicket(step, 'submitted', {
+    const ticket = await this.openTicket(step, 'submitted', {
       priority,
       fields: { leaked: draft.leaked, noticedBy: draft.noticedBy ?? 'other', when: draft.when ?? '', contact: draft.contact ?? '' },
     });

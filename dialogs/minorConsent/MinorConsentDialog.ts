@@ -133,7 +133,7 @@ export class MinorConsentDialog extends FlowDialog<MinorConsentDraft> {
     draft.guardianContact = parseContact(String(step.result));
     const locale = turnLocale(step.context);
     const t = this.t(step);
-    const ticket = this.openTicket(step, 'handoff', {
+    const ticket = await this.openTicket(step, 'handoff', {
       priority: 'normal',
       fields: {
         role: draft.role ?? '', ageBand: draft.ageBand ?? '', guardianName: draft.guardianName ?? '',

@@ -77,7 +77,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       recipient: BOT as Activity['recipient'],
     });
     const visible = replies.filter((r) => r.type !== 'trace');
-    store.append(claims.cid, visible.map((r) => ({ ...absoluteLinks(r, origin), from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
+    await store.append(claims.cid, visible.map((r) => ({ ...absoluteLinks(r, origin), from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
   };
 
   server.post('/api/directline/token', async (req, res) => {
@@ -113,9 +113,9 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const body = (req.body ?? {}) as { locale?: unknown };
     // Web Chat sends no locale here: the one bound to the token (from the page's token request) says welcome.
     const locale = typeof body.locale === 'string' ? body.locale : claims.loc;
-    const isNew = !store.exists(claims.cid);
+    const isNew = !(await store.exists(claims.cid));
     if (isNew) {
-      store.create(claims.cid, claims.uid, locale);
+      await store.create(claims.cid, claims.uid, locale);
       // Like Azure's Direct Line, a new conversation tells the bot the user joined: it says welcome.
       enqueue(claims.cid, () => runTurn(claims, {
         type: 'conversationUpdate', id: randomUUID(), ...(locale ? { locale } : {}),
@@ -130,7 +130,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   server.get('/v3/directline/conversations/:id', async (req, res) => {
     const claims = authorize(req, res, String(req.params.id));
     if (!claims) return;
-    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    if (!(await store.exists(claims.cid))) return fail(res, 404, 'not_found', 'No such conversation.');
     const { token, expiresIn } = signer.issue(claims.cid, claims.uid, undefined, claims.loc);
     res.send(200, { conversationId: claims.cid, token, expires_in: expiresIn });
   });
@@ -138,7 +138,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
     const claims = authorize(req, res, String(req.params.id));
     if (!claims) return;
-    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    if (!(await store.exists(claims.cid))) return fail(res, 404, 'not_found', 'No such conversation.');
     const body = req.body as Partial<Activity> | undefined;
     if (!body || typeof body !== 'object' || typeof body.type !== 'string' || (body.text !== undefined && typeof body.text !== 'string')) {
       return fail(res, 400, 'bad_activity', 'Send an Activity with a type.');
@@ -148,11 +148,11 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       channelData: body.channelData, attachments: body.attachments, timestamp: new Date(),
       from: { id: claims.uid, name: 'User', role: 'user' } as Activity['from'],
     };
-    const [stored] = store.append(claims.cid, [inbound]);
+    const [stored] = await store.append(claims.cid, [inbound]);
     res.send(200, { id: stored!.id });
     if (inbound.type === 'message' || inbound.type === 'event') {
       // The user sees the assistant typing while the turn runs.
-      store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
+      await store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
       enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, originOf(req)));
     }
   });
@@ -160,9 +160,9 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
     const claims = authorize(req, res, String(req.params.id));
     if (!claims) return;
-    if (!store.exists(claims.cid)) return fail(res, 404, 'not_found', 'No such conversation.');
+    if (!(await store.exists(claims.cid))) return fail(res, 404, 'not_found', 'No such conversation.');
     const watermark = Number.parseInt(String((req.query as { watermark?: string } | undefined)?.watermark ?? '0'), 10);
-    res.send(200, store.since(claims.cid, Number.isFinite(watermark) && watermark > 0 ? watermark : 0));
+    res.send(200, await store.since(claims.cid, Number.isFinite(watermark) && watermark > 0 ? watermark : 0));
   });
 
   server.post('/v3/directline/tokens/refresh', async (req, res) => {

@@ -1,0 +1,125 @@
+/**
+ * Middleware that makes a turn safe to run on several instances and to receive
+ * twice:
+ *
+ * - Channel retries: a channel resends an activity (same `id`, same
+ *   conversation) after a timeout or a crash. The first arrival claims the id
+ *   in `processed_activities`; its replies are stored with it. A retry gets the
+ *   same replies again and never runs the bot (no flow advances twice, no
+ *   second ticket). A retry arriving while the first is still running waits
+ *   for it; a claim left by a crashed instance is taken over after `staleMs`.
+ * - Optimistic concurrency: the turn runs in a state scope (StateStorage.ts),
+ *   so its state write fails if another instance changed the state meanwhile.
+ *   The turn is then run once more on fresh state when nothing has left the
+ *   process yet (expectReplies: the buffered replies are dropped); otherwise,
+ *   or on a second conflict, the error surfaces (the adapter apologises, and
+ *   the claim is released so the channel's retry can run the turn again).
+ *
+ * Register it after the reply-contract middleware, so the replies it stores
+ * are the stamped ones.
+ */
+import { ActivityTypes, DeliveryModes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import type { Logger } from '../logging/logger.js';
+import { iso, type SqlStore } from './sql.js';
+import { StateConflictError, withStateScope } from './StateStorage.js';
+
+export interface TurnGuardOptions {
+  /** How long a retry waits for the first arrival to finish before giving up (answering nothing). */
+  readonly waitMs: number;
+  /** A claim older than this, not finished, is taken to belong to a crashed instance. */
+  readonly staleMs: number;
+}
+
+export const TURN_GUARD_DEFAULTS: TurnGuardOptions = Object.freeze({ waitMs: 15_000, staleMs: 60_000 });
+
+type Key = [channelId: string, conversationId: string, activityId: string];
+type Claim = { kind: 'run'; claimedAt: string } | { kind: 'replay'; replies: Partial<Activity>[] };
+
+// Invokes answer through an invoke response, not activities; typing and traces are not worth a row.
+const NOT_DEDUPED = new Set<string>([ActivityTypes.Invoke, ActivityTypes.Typing, ActivityTypes.Trace]);
+const WHERE_KEY = 'channel_id = ? AND conversation_id = ? AND activity_id = ?';
+
+export function dedupeKey(activity: Partial<Activity>): Key | undefined {
+  if (!activity.id || !activity.conversation?.id || !activity.type || NOT_DEDUPED.has(activity.type)) return undefined;
+  return [activity.channelId ?? '', activity.conversation.id, activity.id];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class TurnGuardMiddleware implements Middleware {
+  private readonly options: TurnGuardOptions;
+
+  constructor(private readonly db: SqlStore, private readonly logger: Logger, options: Partial<TurnGuardOptions> = {}) {
+    this.options = { ...TURN_GUARD_DEFAULTS, ...options };
+  }
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const key = dedupeKey(context.activity);
+    const claim: Claim = key ? await this.claim(key) : { kind: 'run', claimedAt: '' };
+    if (claim.kind === 'replay') {
+      this.logger.info('channel retry answered from the first run', { activityType: context.activity.type });
+      if (claim.replies.length > 0) {
+        await context.sendActivities(claim.replies.map(({ id: _id, replyToId: _r, ...reply }) => reply));
+      }
+      return;
+    }
+
+    const sent: Partial<Activity>[] = [];
+    let leftProcess = false;
+    context.onSendActivities(async (ctx, activities, sendNext) => {
+      for (const a of activities) if (a.type !== ActivityTypes.Trace) sent.push(JSON.parse(JSON.stringify(a)) as Partial<Activity>);
+      if (ctx.activity.deliveryMode !== DeliveryModes.ExpectReplies && activities.length > 0) leftProcess = true;
+      return sendNext();
+    });
+
+    try {
+      const before = new Map(context.turnState);
+      try {
+        await withStateScope(next);
+      } catch (error) {
+        if (!(error instanceof StateConflictError) || leftProcess) throw error;
+        // Run the turn again on fresh state: drop what the first attempt buffered and cached.
+        this.logger.warn('state changed by another request during the turn; running it again', { key: error.key });
+        context.bufferedReplyActivities.splice(0);
+        sent.splice(0);
+        context.turnState.clear();
+        for (const [k, v] of before) context.turnState.set(k, v);
+        await withStateScope(next);
+      }
+    } catch (error) {
+      // Let the channel's retry run the turn again.
+      if (key) await this.db.run(`DELETE FROM processed_activities WHERE ${WHERE_KEY} AND status = 'processing'`, key).catch(() => undefined);
+      throw error;
+    }
+    if (key) {
+      await this.db.run(`UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`,
+        [JSON.stringify(sent), iso(), ...key]);
+    }
+  }
+
+  private async claim(key: Key): Promise<Claim> {
+    const deadline = Date.now() + this.options.waitMs;
+    for (;;) {
+      const now = iso();
+      const inserted = await this.db.run(
+        `INSERT INTO processed_activities (channel_id, conversation_id, activity_id, status, claimed_at, updated_at)
+         VALUES (?, ?, ?, 'processing', ?, ?) ON CONFLICT DO NOTHING`, [...key, now, now]);
+      if (inserted === 1) return { kind: 'run', claimedAt: now };
+      const row = await this.db.get<{ status: string; replies: string | null; claimed_at: string }>(
+        `SELECT status, replies, claimed_at FROM processed_activities WHERE ${WHERE_KEY}`, key);
+      if (!row) continue; // released by a failed first run: claim it again
+      if (row.status === 'done') return { kind: 'replay', replies: JSON.parse(row.replies ?? '[]') as Partial<Activity>[] };
+      if (row.claimed_at < iso(Date.now() - this.options.staleMs)) {
+        const taken = await this.db.run(`UPDATE processed_activities SET claimed_at = ?, updated_at = ? WHERE ${WHERE_KEY} AND status = 'processing' AND claimed_at = ?`,
+          [now, now, ...key, row.claimed_at]);
+        if (taken === 1) return { kind: 'run', claimedAt: now };
+        continue;
+      }
+      if (Date.now() > deadline) {
+        this.logger.warn('channel retry still being processed elsewhere; not answered twice', {});
+        return { kind: 'replay', replies: [] };
+      }
+      await sleep(100);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Turns on either store: a channel's retry of the same activity is processed once (same replies, the
+ * flow does not advance twice, no second ticket), and a turn whose state was changed by another
+ * instance meanwhile runs again on fresh state instead of overwriting it.
+ */
+import type { Activity, Storage, StoreItems } from 'botbuilder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAssistant } from '../../bot/createAssistant.js';
+import { loadConfig } from '../../config/config.js';
+import { createLogger } from '../../logging/logger.js';
+import { SqlStorage, withStateScope } from '../../storage/StateStorage.js';
+import { messagesOf, startTestApp, userMessage, type Reply, type TestApp } from '../support.js';
+import { STORE_KINDS, type StoreLocation } from './stores.js';
+
+const lastStep = (replies: Reply[]) => messagesOf(replies).at(-1)?.channelData?.assistant?.step;
+const texts = (replies: Reply[]) => messagesOf(replies).map((r) => r.text);
+
+describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
+  let loc: StoreLocation;
+  let app: TestApp;
+  beforeAll(async () => {
+    loc = kind.location();
+    app = await startTestApp(loc.env, { dataDir: loc.dataDir });
+  });
+  afterAll(async () => {
+    await app.close();
+    await loc.dispose();
+  });
+
+  it('answers a channel retry (same activity id) with the same replies, never advancing the flow twice or opening a second ticket', async () => {
+    const conversationId = `retry-${Date.now()}`;
+    const say = (text: string) => userMessage(text, { conversationId, locale: 'en-US' });
+    expect(lastStep(await app.send(say('Someone hacked my account and changed my password')))).toBe('when');
+    const when = say('this morning');
+    const first = await app.send(when);
+    expect(lastStep(first)).toBe('contact');
+    const retried = await app.send(when);
+    expect(texts(retried)).toEqual(texts(first));
+    expect(lastStep(retried)).toBe('contact');
+    expect(lastStep(await app.send(say('13812345678')))).toBe('confirm');
+    const yes = say('yes');
+    // The retry arrives while the first is still running, and once more afterwards.
+    const [done, concurrent] = await Promise.all([app.send(yes), app.send(yes)]);
+    const again = await app.send(yes);
+    const ticketId = messagesOf(done).at(-1)?.channelData?.assistant?.ticketId;
+    expect(ticketId).toMatch(/^LK-/);
+    expect(texts(concurrent)).toEqual(texts(done));
+    expect(texts(again)).toEqual(texts(done));
+    expect((await app.app.assistant.tickets.list()).filter((t) => t.conversationId === conversationId)).toHaveLength(1);
+  }, 90_000);
+
+  it('runs a turn again on fresh state when another instance changed it meanwhile, replying once', async () => {
+    const db = loc.open();
+    const elsewhere = new SqlStorage(loc.open());
+    let sabotage = true;
+    const inner = new SqlStorage(db);
+    // Before this instance saves, "another instance" saves the same conversation.
+    const storage: Storage = {
+      read: (keys) => inner.read(keys),
+      delete: (keys) => inner.delete(keys),
+      write: async (changes: StoreItems) => {
+        const key = Object.keys(changes).find((k) => k.includes('/conversations/'));
+        if (sabotage && key) {
+          sabotage = false;
+          await withStateScope(async () => {
+            const current = await elsewhere.read([key]);
+            await elsewhere.write({ [key]: { ...(current[key] ?? {}), eTag: '*' } });
+          });
+        }
+        return inner.write(changes);
+      },
+    };
+    const lines: string[] = [];
+    const config = loadConfig({ ...loc.env, DATA_DIR: loc.dataDir, PURGE_INTERVAL_MINUTES: '0' });
+    const assistant = createAssistant({ config, db, storage, logger: createLogger('debug', (l) => lines.push(l)), knowledge: app.app.assistant.kb });
+    try {
+      const activity = userMessage('Someone hacked my account and changed my password', { conversationId: `conflict-${Date.now()}`, locale: 'en-US' });
+      const replies = (await assistant.handleActivity({ ...activity, channelId: 'test' })) as Reply[];
+      expect(lines.some((l) => l.includes('running it again'))).toBe(true);
+      expect(lastStep(replies)).toBe('when');
+      // Replied once: the first attempt's buffered replies were dropped.
+      expect(new Set(texts(replies)).size).toBe(texts(replies).length);
+      const next = (await assistant.handleActivity({ ...userMessage('this morning', { conversationId: activity.conversation!.id, locale: 'en-US' }), channelId: 'test' })) as Reply[];
+      expect(lastStep(next)).toBe('contact');
+    } finally {
+      await assistant.close();
+      await db.close();
+    }
+  }, 90_000);
+});
+
+export type { Activity };
