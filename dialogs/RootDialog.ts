@@ -18,6 +18,7 @@ import { SUPPORTED_LOCALES, type Locale } from '../i18n/locale.js';
 import { answerMessage, clarifyMessage, fallbackMessage, helpMessage, infoMessage, smallTalkMessage, wholePassageMessage } from './replies.js';
 import type { StatePropertyAccessor } from 'botbuilder';
 import { isVoiceChannel } from '../voice/ssml.js';
+import { maskPersonalData } from '../privacy/mask.js';
 import type { DialogServices } from './services.js';
 
 export const ROOT_DIALOG_ID = 'root';
@@ -37,6 +38,11 @@ export const FLOW_OFFERS: Readonly<Record<string, FlowName>> = Object.freeze({
 export interface ConversationMemory {
   /** The passage last answered from, for "more". */
   lastPassageId?: string;
+  /**
+   * The question that answer was for (masked, short): when the user then taps the flow offered with it
+   * ("Report a leak" after "someone stole my password"), the flow starts from what was already said.
+   */
+  lastQuestion?: string;
 }
 
 export class RootDialog extends ComponentDialog {
@@ -95,7 +101,7 @@ export class RootDialog extends ComponentDialog {
     }
     // A tapped (or read-out) flow button starts its flow directly, whatever search would make of the label.
     const chosen = this.flowFromActionLabel(text);
-    if (chosen) return step.beginDialog(chosen, { text, locale });
+    if (chosen) return step.beginDialog(chosen, { text: await this.withEarlierQuestion(context, chosen, text), locale });
     const decision = kb.route(text, locale);
     logger.info('routed', {
       decision: decision.kind,
@@ -126,7 +132,11 @@ export class RootDialog extends ComponentDialog {
       case 'answer':
         await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale),
           { voice: isVoiceChannel(context.activity.channelId) }));
-        if (this.memory) (await this.memory.get(context, {})).lastPassageId = decision.passageId;
+        if (this.memory) {
+          const memory = await this.memory.get(context, {});
+          memory.lastPassageId = decision.passageId;
+          memory.lastQuestion = maskPersonalData(text).slice(0, 300);
+        }
         return step.endDialog();
       case 'clarify':
         await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));
@@ -139,6 +149,16 @@ export class RootDialog extends ComponentDialog {
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return step.endDialog(step.result);
+  }
+
+  /** The flow's button after an answer that offered it: the question answered comes along as what was said. */
+  private async withEarlierQuestion(context: WaterfallStepContext['context'], flow: FlowName, label: string): Promise<string> {
+    if (!this.memory) return label;
+    const memory = await this.memory.get(context, {});
+    const earlier = memory.lastQuestion;
+    const offered = memory.lastPassageId !== undefined && FLOW_OFFERS[memory.lastPassageId] === flow;
+    delete memory.lastQuestion;
+    return offered && earlier ? `${earlier}\n${label}` : label;
   }
 
   private flowFromActionLabel(text: string): FlowName | undefined {

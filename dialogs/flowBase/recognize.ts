@@ -52,7 +52,15 @@ function positions(raw: string): number[] {
 export function recognizeChoices(text: string, choices: readonly Choice[], { multiple = false } = {}): string[] {
   const said = norm(text);
   if (said === '') return [];
-  const byName = choices.filter((c) => c.words.some((w) => containsWord(said, w))).map((c) => c.value);
+  // A tapped button (or its label typed in full) is that choice, whatever other choices' words it contains:
+  // "Close my account and erase my data" holds "erase", a word of "Delete some of my data".
+  const exact = choices.find((c) => c.words.some((w) => norm(w) === said));
+  if (exact) return [exact.value];
+  const matched = choices
+    .map((c, i) => ({ value: c.value, i, longest: Math.max(0, ...c.words.filter((w) => containsWord(said, w)).map((w) => norm(w).length)) }))
+    .filter((m) => m.longest > 0);
+  // Several named: all of them where several are allowed; otherwise the most specific ("close my account" over "erase").
+  const byName = multiple ? matched.map((m) => m.value) : [...matched].sort((a, b) => b.longest - a.longest || a.i - b.i).map((m) => m.value);
   if (byName.length > 0) return multiple ? byName : byName.slice(0, 1);
   // Only when the answer is essentially numbers: "2", "1 and 3", "the second one", "第二个".
   const rest = said.replace(/\b(the|one|number|option|and|or|please|um|uh|i|pick|choose|choice|select)\b|和|跟|还有|选|第|个|项|号|吧|那个|就是/gu, ' ');

@@ -125,6 +125,39 @@ describe.each(DELIVERY_MODES)('over %s delivery', (delivery) => {
     });
   });
 
+  describe('choices by their own label', () => {
+    it.each([
+      ['en-US', 'Request about my data', 'Close my account and erase my data', 'li.wei@example.com', 'yes'],
+      ['zh-CN', '我的数据请求', '注销账号并删除数据', '13900001111', '是'],
+    ])('%s: the tapped "close account" button files a close-account request, not a deletion', async (locale, start, label, account, yes) => {
+      const chat = conversation(app, { locale });
+      expect(lastMeta(await chat.say(start))?.step).toBe('right');
+      expect(lastMeta(await chat.say(label))?.step).toBe('account');
+      await chat.say(account);
+      await chat.say('everything');
+      const ticket = (await ticketOf(await chat.say(yes)))!;
+      expect(ticket.fields).toMatchObject({ right: 'close' });
+    });
+
+    it('"Report a leak" tapped after an answer uses what the question already said', async () => {
+      const chat = conversation(app, { locale: 'en-US' });
+      const answer = await chat.say('What happens if my password is leaked in a security incident?');
+      expect(metaOf(answer)?.kind).toBe('answer');
+      const offered = messagesOf(answer).flatMap((m) => m.suggestedActions?.actions.map((a) => a.title) ?? []);
+      expect(offered).toContain('Report a leak');
+      const started = await chat.say('Report a leak');
+      expect(metaOf(started)).toMatchObject({ flow: 'leakReport' });
+      // The password was named: advice for it comes at once, and "What leaked?" is not asked.
+      expect(messagesOf(started).some((m) => /change your buygogo password/i.test(m.text ?? ''))).toBe(true);
+      expect(lastMeta(started)?.step).toBe('howNoticed');
+    });
+
+    it('"Report a leak" from the welcome menu still asks what leaked', async () => {
+      const chat = conversation(app, { locale: 'en-US' });
+      expect(lastMeta(await chat.say('Report a leak'))?.step).toBe('whatLeaked');
+    });
+  });
+
   describe('minor consent', () => {
     it('takes the guardian details, opens a ticket and hands off with the standard event', async () => {
       const chat = conversation(app, { locale: 'en-US' });
