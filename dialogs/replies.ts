@@ -7,6 +7,7 @@ import { ActionTypes, ActivityTypes, InputHints, type Activity, type Attachment,
 import type { I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { isUnder, type Passage } from '../knowledge/passage.js';
 import type { SearchHit } from '../knowledge/decide.js';
 import { firstSentences, ssml, spokenPassageLabel } from '../voice/ssml.js';
 import type { AssistantMeta, Citation } from './assistantMeta.js';
@@ -49,16 +50,57 @@ export function citationOf(kb: KnowledgeBase, id: string, locale: Locale, score:
   return { id, title: passage?.title ?? id, score: Math.round(score * 1000) / 1000 };
 }
 
-/** Suggested follow-ups: the first alternate question of each related passage, so tapping one asks it. */
+/** A stored question as a person writes it: capital first letter, ending in a question mark. */
+export function asQuestion(text: string, locale: Locale): string {
+  const q = text.trim().replace(/[\s.。!！]+$/u, '');
+  if (q === '') return q;
+  if (locale === 'zh-CN') return /[?？]$/u.test(q) ? q.replace(/\?$/, '？') : `${q}？`;
+  const capital = q.charAt(0).toUpperCase() + q.slice(1);
+  return /\?$/.test(capital) ? capital : `${capital}?`;
+}
+
+const sectionOf = (id: string): string => id.split(/[.#]/)[0] ?? id;
+
+/**
+ * Related passages worth offering after an answer: those in the same section of the policy, or those that
+ * name this passage as related in turn. A one-way link across sections (a leak answer pointing at copyright
+ * complaints) is off topic for the person reading.
+ */
+export function relatedOnTopic(kb: KnowledgeBase, id: string, locale: Locale): string[] {
+  return (kb.aids(id, locale)?.followUps ?? []).filter((rid) => rid !== id && kb.passage(rid, locale) &&
+    (sectionOf(rid) === sectionOf(id) || (kb.aids(rid, locale)?.followUps ?? []).includes(id)));
+}
+
+/** Suggested follow-ups: the first alternate question of each related passage, written as a question, so tapping one asks it. */
 export function followUpActions(kb: KnowledgeBase, id: string, locale: Locale, extra: readonly CardAction[] = []): CardAction[] {
-  const related = kb.aids(id, locale)?.followUps ?? [];
-  const questions = related
+  const questions = relatedOnTopic(kb, id, locale)
     .map((rid) => kb.aids(rid, locale)?.questions[0])
-    .filter((q): q is string => typeof q === 'string')
+    .filter((q): q is string => typeof q === 'string' && q.trim() !== '')
     .slice(0, 2)
-    .map((q): CardAction => ({ type: ActionTypes.ImBack, title: q, value: q }));
+    .map((q): CardAction => { const title = asQuestion(q, locale); return { type: ActionTypes.ImBack, title, value: title }; });
   return [...extra, ...questions].slice(0, 3);
 }
+
+/** A passage that only introduces a list ("…as follows:", "…包括："): its answer is the list. */
+export function introducesList(text: string): boolean {
+  return /(?:[:：]|as follows\.?|如下[。：:]?)\s*$/iu.test(text.trim());
+}
+
+/** The list a passage introduces: the items under its heading one level down (`1.1`, `1.2`… for `1#1`), one per item. */
+export function listItems(kb: KnowledgeBase, id: string, locale: Locale): Passage[] {
+  const base = id.split('#')[0]!;
+  const depth = (x: string): number => x.split('.').length;
+  const seen = new Set<string>();
+  return kb.document(locale).passages.filter((p) => {
+    const head = p.id.split('#')[0]!;
+    if (head === base || !isUnder(p.id, base) || depth(head) !== depth(base) + 1 || seen.has(head)) return false;
+    seen.add(head);
+    return true;
+  });
+}
+
+/** Passages this short are their own summary: the policy's words, once. */
+const SHORT_PASSAGE = { 'en-US': 220, 'zh-CN': 90 } as const;
 
 export function answerMessage(
   kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale, hits: readonly SearchHit[], extraActions: readonly CardAction[] = [],
@@ -70,8 +112,14 @@ export function answerMessage(
   const citationText = t('answer.citation', { label: passage.label, title: passage.title });
   const best = hits.find((h) => h.key === id);
   const citations = [citationOf(kb, id, locale, best?.score ?? 1)];
+  // One answer, said once: the list a passage introduces, or the passage itself when short, or its plain summary.
+  // The whole passage is a tap away (the citation opens it in the policy) or a "more" away.
+  const items = introducesList(passage.text) ? listItems(kb, id, locale) : [];
+  const body = items.length > 0
+    ? `${passage.text}\n\n${items.map((p) => `- ${p.title}`).join('\n')}`
+    : passage.text.length <= SHORT_PASSAGE[locale] ? passage.text : summary;
   return message({
-    text: t('answer.cited', { summary, passage: passage.text, citation: citationText, link: policyLink(id, locale) }),
+    text: t('answer.cited', { summary: body, citation: citationText, link: policyLink(id, locale) }),
     // On the phone the short answer comes first; the whole passage only if the caller asks for more.
     speakText: t('answer.speak', { summary: firstSentences(summary, 2), spokenLabel: spokenPassageLabel(id, locale) }) + (voice ? ` ${t('answer.moreHint')}` : ''),
     maxSentences: 4,
@@ -154,7 +202,9 @@ export function infoMessage(i18n: I18n, locale: Locale, key: string, speakKey?: 
 export function wholePassageMessage(kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale): Partial<Activity> {
   const t = i18n.getFixedT(locale);
   const passage = kb.passage(id, locale)!;
-  const text = t('answer.more', { label: spokenPassageLabel(id, locale), passage: passage.text });
+  const items = introducesList(passage.text) ? listItems(kb, id, locale) : [];
+  const whole = items.length > 0 ? `${passage.text}\n\n${items.map((p) => `- ${p.title}`).join('\n')}` : passage.text;
+  const text = t('answer.more', { label: spokenPassageLabel(id, locale), passage: whole });
   return {
     ...message({ text, locale, meta: { kind: 'answer', citations: [citationOf(kb, id, locale, 1)] } }),
     speak: ssml(text, locale, { maxSentences: 12 }),
