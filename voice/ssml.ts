@@ -57,7 +57,9 @@ export { escapeMarkup as escapeXml } from '../web/escape.js';
 
 /** Wraps speakable text in a well-formed SSML document in the reply's language. */
 export function ssml(text: string, locale: Locale, { maxSentences = 3 } = {}): string {
-  const body = escapeMarkup(firstSentences(toSpeakableText(text), maxSentences));
+  // "Personal Center → Settings" is read "Personal Center, then Settings": a speech engine reads the arrow as a word, or not at all.
+  const stepped = text.replace(/\s*→\s*/g, locale === 'zh-CN' ? '，然后' : ', then ');
+  const body = escapeMarkup(firstSentences(toSpeakableText(stepped), maxSentences));
   return `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${locale}">${body}</speak>`;
 }
 

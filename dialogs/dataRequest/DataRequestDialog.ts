@@ -11,7 +11,7 @@ import { turnLocale } from '../assistantMeta.js';
 import { choiceSet } from '../flowBase/choices.js';
 import { FlowDialog, type FlowServices } from '../flowBase/FlowDialog.js';
 import { choiceQuestion, contactQuestion, freeTextQuestion, yesNoQuestion } from '../flowBase/questions.js';
-import { recognizeChoices, recognizeYesNo } from '../flowBase/recognize.js';
+import { recognizeChoices, recognizeConfirmation } from '../flowBase/recognize.js';
 import { parseContact } from '../flowBase/contact.js';
 
 export const DATA_RIGHTS = ['see', 'correct', 'copy', 'delete', 'close', 'withdraw'] as const;
@@ -75,11 +75,11 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
     if (typeof step.result === 'string') draft.right = recognizeChoices(step.result, this.rights(step).choices)[0];
     if (!SELF_SERVICE_RIGHTS.includes(draft.right ?? '')) return step.next();
     const t = this.t(step);
-    return this.ask(step, 'selfService', { text: t('selfService.prompt'), speak: t('selfService.speak'), ...this.yesNo(step) });
+    return this.ask(step, 'selfService', { text: t('selfService.prompt'), speak: t('selfService.speak'), ...this.yesNo(step, 'solved') });
   }
 
   private async askAccountStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if (typeof step.result === 'string' && recognizeYesNo(step.result, this.services.i18n) === true) {
+    if (typeof step.result === 'string' && recognizeConfirmation(step.result, this.services.i18n) === true) {
       await this.say(step, 'selfServiceSolved', 'selfService.solved');
       return step.endDialog();
     }
@@ -104,7 +104,7 @@ export class DataRequestDialog extends FlowDialog<DataRequestDraft> {
       details: draft.details,
       due: draft.due, days, kind: t(`kind.${kind}`),
     };
-    return this.ask(step, 'confirm', { text: t('confirm.prompt', params), speak: t('confirm.speak', params), ...this.yesNo(step) });
+    return this.ask(step, 'confirm', { text: t('confirm.prompt', params), speak: t('confirm.speak', params), ...this.yesNo(step, 'confirm') });
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

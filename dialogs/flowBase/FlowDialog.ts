@@ -26,7 +26,7 @@ import { handOff } from '../handoff.js';
 import { detectCommand } from '../keywords.js';
 import { answerMessage, fallbackMessage, message } from '../replies.js';
 import type { DialogServices } from '../services.js';
-import { recognizeChoices, recognizeYesNo, type Choice } from './recognize.js';
+import { recognizeChoices, recognizeConfirmation, type Choice } from './recognize.js';
 
 export interface FlowServices extends DialogServices {
   readonly tickets: TicketDesk;
@@ -60,6 +60,8 @@ export interface PromptContent {
   readonly choices?: readonly Choice[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly multiple?: boolean;
+  /** What a voice prompt reads for each choice, where the button label is too long to read ("yes", not "Yes, send it"). */
+  readonly voiceLabels?: Readonly<Record<string, string>>;
 }
 
 /** Returned by a prompt when the user gave up answering after too many tries. */
@@ -134,9 +136,12 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     const locale = turnLocale(context);
     const t = this.services.i18n.getFixedT(locale, 'flows');
     const labels = (content.choices ?? []).map((c) => content.labels?.[c.value] ?? c.words[0] ?? c.value);
-    const hint = content.multiple ? ` ${t('severalHint')}` : '';
-    if (isVoiceChannel(context.activity.channelId) && labels.length > 0) {
-      const list = labels.map((label, i) => t('voiceListItem', { n: i + 1, label })).join(locale === 'zh-CN' ? '，' : ', ');
+    const voice = isVoiceChannel(context.activity.channelId);
+    // A button sends one answer at once: where several may be picked, say how (type them, or name them).
+    const hint = content.multiple ? ` ${t(voice ? 'severalHintVoice' : 'severalHint')}` : '';
+    if (voice && labels.length > 0) {
+      const spoken = (content.choices ?? []).map((c, i) => content.voiceLabels?.[c.value] ?? labels[i]!);
+      const list = spoken.map((label, i) => t('voiceListItem', { n: i + 1, label })).join(locale === 'zh-CN' ? '，' : ', ');
       const text = `${content.text}${hint} ${t('voiceList', { list })}`;
       return message({ text, speakText: text, locale, meta: { kind: 'flow' }, inputHint: InputHints.ExpectingInput });
     }
@@ -147,12 +152,20 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     });
   }
 
-  /** Yes and no as the choices of a confirmation (the first word of each locale list as the label). */
-  protected yesNo(dc: DialogContext): Pick<PromptContent, 'choices' | 'labels'> {
-    const locale = turnLocale(dc.context);
-    const yes = wordsAt(this.services.i18n, locale, 'yes', 0)[0] ?? 'yes';
-    const no = wordsAt(this.services.i18n, locale, 'no', 0)[0] ?? 'no';
-    return { choices: [{ value: 'yes', words: [yes] }, { value: 'no', words: [no] }], labels: { yes, no } };
+  /**
+   * Yes and no as the choices of a question: buttons that say what they do ("Yes, send it" / "No, don't send it"),
+   * read on the phone as plain "yes" and "no" (1 and 2 work too).
+   */
+  protected yesNo(dc: DialogContext, kind: 'plain' | 'confirm' | 'solved' = 'plain'): Pick<PromptContent, 'choices' | 'labels' | 'voiceLabels'> {
+    const t = this.services.i18n.getFixedT(turnLocale(dc.context), 'flows');
+    const prefix = kind === 'plain' ? '' : kind;
+    const yes = t(`buttons.${prefix ? `${prefix}Yes` : 'yes'}`);
+    const no = t(`buttons.${prefix ? `${prefix}No` : 'no'}`);
+    return {
+      choices: [{ value: 'yes', words: [yes] }, { value: 'no', words: [no] }],
+      labels: { yes, no },
+      voiceLabels: { yes: t('buttons.yes'), no: t('buttons.no') },
+    };
   }
 
   // ---- state and position --------------------------------------------------
@@ -177,7 +190,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
 
   /** True when the user confirmed; otherwise says nothing was sent (the flow then ends). */
   protected async confirmed(step: WaterfallStepContext): Promise<boolean> {
-    if (recognizeYesNo(String(step.result), this.services.i18n) === true) return true;
+    if (recognizeConfirmation(String(step.result), this.services.i18n) === true) return true;
     await this.say(step, 'notSent', 'notSent');
     return false;
   }
@@ -254,7 +267,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
 
     if (s.confirmingCancel) {
       s.confirmingCancel = false;
-      if (recognizeYesNo(text, i18n) === true || detectCommand(text, i18n) === 'cancel') return this.cancelFlow(innerDc);
+      if (recognizeConfirmation(text, i18n) === true || detectCommand(text, i18n) === 'cancel') return this.cancelFlow(innerDc);
       await innerDc.context.sendActivity(message({ text: flows('continue'), locale, meta: { kind: 'flow' } }));
       await innerDc.repromptDialog();
       return { status: DialogTurnStatus.waiting };
@@ -273,7 +286,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
         s.confirmingCancel = true;
         await innerDc.context.sendActivity(message({
           text: flows('cancelConfirm'), locale, meta: { kind: 'flow' }, inputHint: InputHints.ExpectingInput,
-          ...(this.isVoice(innerDc) ? {} : { actions: [...wordsAt(i18n, locale, 'yes', 0), ...wordsAt(i18n, locale, 'no', 0)] }),
+          ...(this.isVoice(innerDc) ? {} : { actions: [flows('buttons.stopYes'), flows('buttons.stopNo')] }),
         }));
         return { status: DialogTurnStatus.waiting };
       case 'handoff':
@@ -347,12 +360,6 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     }
     return step.endDialog();
   }
-}
-
-/** The n-th word of a yes/no list in one locale, as a button label. */
-function wordsAt(i18n: DialogServices['i18n'], locale: Locale, key: 'yes' | 'no', n: number): string[] {
-  const list = i18n.getFixedT(locale, 'flows')(key, { returnObjects: true }) as unknown;
-  return Array.isArray(list) && list[n] !== undefined ? [String(list[n])] : [];
 }
 
 export { recognizeChoices };

@@ -2,7 +2,7 @@
 import type { I18n } from '../../i18n/i18n.js';
 import type { Locale } from '../../i18n/locale.js';
 import type { Question } from './FlowDialog.js';
-import { recognizeChoices, recognizeYesNo, type Choice } from './recognize.js';
+import { recognizeChoices, recognizeConfirmation, type Choice } from './recognize.js';
 import { contactProblemKey, parseContact } from './contact.js';
 import { findPersonalData } from '../../privacy/mask.js';
 
@@ -18,7 +18,7 @@ export function choiceQuestion(name: string, choicesFor: (locale: Locale) => rea
 }
 
 export function yesNoQuestion(name: string, i18n: I18n): Question {
-  return { name, parse: (text) => recognizeYesNo(text, i18n), invalidKey: () => 'invalid.yesNo' };
+  return { name, parse: (text) => recognizeConfirmation(text, i18n), invalidKey: () => 'invalid.yesNo' };
 }
 
 export function contactQuestion(name: string): Question {

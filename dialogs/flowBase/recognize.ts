@@ -82,6 +82,17 @@ export function recognizeYesNo(text: string, i18n: I18n): boolean | undefined {
   return undefined;
 }
 
+/**
+ * An answer to a yes/no question: the words, or the number of the option as offered ("Say 1 for yes, 2 for no":
+ * "1", "one", "一", "the first one").
+ */
+export function recognizeConfirmation(text: string, i18n: I18n): boolean | undefined {
+  const said = recognizeYesNo(text, i18n);
+  if (said !== undefined) return said;
+  const [picked] = recognizeChoices(text, [{ value: 'yes', words: [] }, { value: 'no', words: [] }]);
+  return picked === undefined ? undefined : picked === 'yes';
+}
+
 /** A phone number typed or spoken: mainland mobiles (optionally +86) or international numbers with a leading +. */
 export function parsePhone(text: string): string | undefined {
   const digits = digitsFromSpeech(text);

@@ -139,7 +139,7 @@ export class LeakReportDialog extends FlowDialog<LeakReportDraft> {
       contact: maskPersonalData(draft.contact ?? ''),
       priority: t(`priority.${leakPriority(draft.leaked)}`),
     };
-    return this.ask(step, 'confirm', { text: t('confirm.prompt', params), speak: t('confirm.speak', params), ...this.yesNo(step) });
+    return this.ask(step, 'confirm', { text: t('confirm.prompt', params), speak: t('confirm.speak', params), ...this.yesNo(step, 'confirm') });
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -152,6 +152,24 @@ describe.each(DELIVERY_MODES)('over %s delivery', (delivery) => {
       expect(lastMeta(started)?.step).toBe('howNoticed');
     });
 
+    it.each([
+      ['en-US', ['I want to report a leak', 'email', 'a text message', 'last week', 'me@example.com'], ['Yes, send it', "No, don't send it"], /Tap one, or type several/],
+      ['zh-CN', ['我想报告信息泄露', '邮箱', '短信', '上周', 'me@example.com'], ['是的，提交', '不，先不提交'], /点选一项，或输入多项/],
+    ])('%s: confirm buttons say what they do, and "several" is offered only as typing', async (locale, steps, buttons, several) => {
+      const chat = conversation(app, { locale });
+      const first = await chat.say(steps[0]!);
+      expect(messagesOf(first).at(-1)?.text).toMatch(several);
+      let last = first;
+      for (const text of steps.slice(1)) last = await chat.say(text);
+      expect(lastMeta(last)?.step).toBe('confirm');
+      expect(messagesOf(last).at(-1)?.suggestedActions?.actions.map((a) => a.title)).toEqual(buttons);
+      expect(lastMeta(await chat.say(buttons[1]!))?.step).toBe('notSent');
+      // Single-choice questions do not claim several can be picked.
+      const other = conversation(app, { locale });
+      await other.say(steps[0]!);
+      expect(messagesOf(await other.say(steps[1]!)).at(-1)?.text).not.toMatch(several);
+    });
+
     it('"Report a leak" from the welcome menu still asks what leaked', async () => {
       const chat = conversation(app, { locale: 'en-US' });
       expect(lastMeta(await chat.say('Report a leak'))?.step).toBe('whatLeaked');

@@ -117,6 +117,36 @@ describe('voice channels', () => {
   });
 
   it.each([
+    ['en-US', ['report a leak', 'password', 'a text message', 'yesterday', '13812345678'], ['1', 'one']],
+    ['zh-CN', ['我要报告泄露', '密码', '短信', '昨天', '13812345678'], ['一', '1']],
+  ])('%s: a confirmation read as "Say 1 for yes, 2 for no" accepts the number it offered', async (locale, steps, ones) => {
+    for (const one of ones) {
+      const chat = conversation(app, { locale, channelId: 'voicetest' });
+      let last: Awaited<ReturnType<typeof chat.say>> = [];
+      for (const text of steps) last = await chat.say(text);
+      const prompt = messagesOf(last).at(-1)!;
+      expect(prompt.channelData?.assistant?.step).toBe('confirm');
+      expect(prompt.speak).toMatch(locale === 'zh-CN' ? /是请说1，不是请说2/ : /1 for Yes, 2 for No/);
+      const done = await chat.say(one);
+      expect(done.some((r) => r.type === 'event' && r.name === 'handoff.initiate')).toBe(false);
+      expect(messagesOf(done).at(-1)?.channelData?.assistant?.ticketId).toMatch(/^LK-/);
+    }
+    const declined = conversation(app, { locale, channelId: 'voicetest' });
+    for (const text of steps) await declined.say(text);
+    expect(messagesOf(await declined.say(locale === 'zh-CN' ? '二' : 'two')).at(-1)?.channelData?.assistant?.step).toBe('notSent');
+  });
+
+  it('reads "Personal Center → Settings" as "Personal Center, then Settings"', async () => {
+    const chat = conversation(app, { locale: 'en-US', channelId: 'voicetest' });
+    await chat.say('report a leak');
+    const replies = await chat.say('password');
+    const speech = replies.map((r) => r.speak ?? '').join(' ');
+    expect(speech).toMatch(/Personal Center, then Settings/);
+    expect(speech).not.toContain('→');
+    expect(ssml('在个人中心 → 设置里修改', 'zh-CN')).toContain('个人中心，然后设置');
+  });
+
+  it.each([
     ['uh hi um is buy go go allowed to give my info to the police', 'en-US', '3'],
     ['so like what happens if i dont agree with the privacy policy', 'en-US', '0'],
     ['那个 就是 白购会不会把我的信息给第三方', 'zh-CN', '3'],
