@@ -53,17 +53,24 @@ export function renderIndex(i18n: I18n): string {
     <button type="button" data-locale="zh-CN">简体中文</button>
   </nav>
 </header>
-<main>
-  <p id="intro">${escapeHtml(t('intro'))}</p>
+<main class="chat">
   <div id="webchat" role="main"><p id="loading">${escapeHtml(t('loading'))}</p></div>
-  <p id="privacy-note" class="note">${escapeHtml(t('privacyNote'))}</p>
-  <p><a id="policy-link" href="/policy" target="_blank" rel="noopener">${escapeHtml(t('policyLink'))}</a></p>
+  <p class="note"><span id="privacy-note">${escapeHtml(t('privacyNote'))}</span> <a id="policy-link" href="/policy" target="_blank" rel="noopener">${escapeHtml(t('policyLink'))}</a></p>
 </main>
 <script type="application/json" id="texts">${JSON.stringify(texts).replace(/</g, '\\u003c')}</script>
 <script src="/webchat/webchat.js"></script>
 <script src="/static/page.js"></script>
 </body>
 </html>`;
+}
+
+/** A policy's own "updated on" line (the viewer shows the date once, above the text). */
+const DATE_LINE = /^(?:更新日期|最后更新|生效日期|update date|updated|last updated|effective date)\s*(?:on)?\s*[:：]?\s*[\d年月日./\s-]+$/iu;
+
+/** 2022-08-23 → "2022年8月23日" in Chinese; as it is in English. */
+export function localDate(iso: string, locale: Locale): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m && locale === 'zh-CN' ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : iso;
 }
 
 export function renderPolicy(kb: KnowledgeBase, i18n: I18n, locale: Locale): string {
@@ -73,16 +80,19 @@ export function renderPolicy(kb: KnowledgeBase, i18n: I18n, locale: Locale): str
   const body = doc.passages.map((p) => {
     const header = p.sectionTitle !== section && p.id !== '0' ? `<h2>${escapeHtml(p.sectionTitle)}</h2>` : '';
     section = p.sectionTitle;
-    const paragraphs = p.text.split('\n').map((line) => `<p>${escapeHtml(line)}</p>`).join('');
+    // The update date is shown once, at the top, in the page's language: not again as the policy's own date line.
+    const lines = p.text.split('\n').filter((line) => !DATE_LINE.test(line.trim()));
+    if (lines.length === 0) return '';
+    const paragraphs = lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('');
     return `${header}<section class="passage" id="${escapeHtml(p.id)}"><a class="anchor" href="#${escapeHtml(p.id)}">${escapeHtml(p.label)}</a>${paragraphs}</section>`;
   }).join('\n');
   const other = locale === 'zh-CN' ? { href: '/policy?lang=en-US', label: 'English' } : { href: '/policy?lang=zh-CN', label: '简体中文' };
   return `${pageHead(locale, t('policyTitle'))}
 <body class="policy">
-<header class="brand"><span class="logo" aria-hidden="true">B</span><h1>${escapeHtml(t('policyTitle'))}</h1>
-<nav class="languages"><a href="${other.href}">${other.label}</a> <a href="/">${escapeHtml(t('backToChat'))}</a></nav></header>
+<header class="brand"><a class="back" href="/" aria-label="${escapeHtml(t('backToChat'))}">←</a><h1>${escapeHtml(t('policyTitle'))}</h1>
+<nav class="languages"><a href="${other.href}">${other.label}</a> <a class="back-label" href="/">${escapeHtml(t('backToChat'))}</a></nav></header>
 <main>
-<p class="updated">${escapeHtml(t('updated', { date: doc.updated ?? '' }))}</p>
+${doc.updated ? `<p class="updated">${escapeHtml(t('updated', { date: localDate(doc.updated, locale) }))}</p>` : ''}
 ${body}
 </main>
 </body>

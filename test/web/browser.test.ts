@@ -121,12 +121,41 @@ run('the support page in Chromium', () => {
     expect(buttons.length).toBeGreaterThan(0);
     for (const label of buttons) expect(label).toMatch(/\p{Script=Han}/u);
     await zh.screenshot({ path: path.join(ARTIFACTS, 'phone-zh-welcome.png') });
+    // Phone layout: the title on one line, no intro repeating the welcome, the transcript most of the screen.
+    const layout = JSON.parse(String(await zh.evaluate(`JSON.stringify({
+      title: document.getElementById('heading').getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(document.getElementById('heading')).lineHeight) || 30,
+      intro: !!document.getElementById('intro'),
+      chat: document.getElementById('webchat').getBoundingClientRect().height,
+      viewport: innerHeight })`))) as { title: number; line: number; intro: boolean; chat: number; viewport: number };
+    expect(layout.title).toBeLessThan(layout.line * 1.5);
+    expect(layout.intro).toBe(false);
+    expect(layout.chat / layout.viewport).toBeGreaterThan(0.75);
     await zh.click('button[data-locale="en-US"]');
     await expect.poll(() => zhTranscript.innerText(), { timeout: 15_000 }).toMatch(/privacy assistant/);
     await expect.poll(async () => (await zh.locator('.webchat__suggested-actions button').allInnerTexts()).join('|'), { timeout: 10_000 })
       .toMatch(/Report a leak/i);
     await zh.screenshot({ path: path.join(ARTIFACTS, 'phone-switched-en.png') });
   }, 60_000);
+
+  it('policy viewer on a phone: a jump keeps the passage heading below the sticky header, a way back, the date once', async () => {
+    const phone = contexts.at(-1)!;
+    const viewer = await phone.newPage();
+    await viewer.goto(`${app.base}/policy?lang=zh-CN#3.4`);
+    await viewer.waitForLoadState();
+    const box = JSON.parse(String(await viewer.evaluate(`JSON.stringify({
+      header: document.querySelector('.brand').getBoundingClientRect().bottom,
+      anchor: document.getElementById('3.4').querySelector('.anchor').getBoundingClientRect().top,
+      back: !!document.querySelector('.brand a[href="/"]'),
+      dates: (document.querySelector('main').innerText.match(/2022/g) || []).length,
+      updated: document.querySelector('.updated').innerText })`))) as { header: number; anchor: number; back: boolean; dates: number; updated: string };
+    expect(box.anchor).toBeGreaterThanOrEqual(box.header);
+    expect(box.back).toBe(true);
+    expect(box.dates).toBe(1);
+    expect(box.updated).toContain('2022年8月23日');
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'phone-zh-policy-jump.png') });
+    await viewer.close();
+  }, 30_000);
 
   it('made no request outside this server', () => {
     expect(outside).toEqual([]);

@@ -105,8 +105,12 @@ describe('local Direct Line', () => {
     const html = await (await fetch(`${app.base}/policy?lang=zh-CN`)).text();
     expect(html).toContain('id="1.2.3"');
     expect(html).toContain('id="3#2"');
-    expect(html).toContain('2022-08-23');
+    // The date once, in Chinese form (the policy's own date line is not repeated under it).
+    expect(html).toContain('2022年8月23日');
+    expect(html.match(/2022/g)).toHaveLength(1);
     expect(html).toContain('lang="zh-CN"');
+    const en = await (await fetch(`${app.base}/policy`)).text();
+    expect(en.match(/2022-08-23/g)).toHaveLength(1);
   });
 });
 

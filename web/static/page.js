@@ -11,7 +11,6 @@
     document.documentElement.lang = locale;
     document.title = t('title');
     document.getElementById('heading').textContent = t('heading');
-    document.getElementById('intro').textContent = t('intro');
     document.getElementById('privacy-note').textContent = t('privacyNote');
     var link = document.getElementById('policy-link');
     link.textContent = t('policyLink');
