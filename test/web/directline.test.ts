@@ -114,6 +114,39 @@ describe('local Direct Line', () => {
   });
 });
 
+describe('page weight', () => {
+  it('serves Web Chat compressed, under a versioned URL cached for a year, with a favicon and user ids Web Chat accepts', async () => {
+    const html = await (await fetch(`${app.base}/`)).text();
+    const src = /<script src="(\/webchat\/webchat\.js\?v=[^"]+)"/.exec(html)?.[1];
+    expect(src).toBeDefined();
+    let res: Response | undefined;
+    // Compressed once in the background at start: wait for it.
+    for (let i = 0; i < 100; i++) {
+      res = await fetch(`${app.base}${src}`, { headers: { 'accept-encoding': 'br, gzip' } });
+      if (res.headers.get('content-encoding') === 'br') break;
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(res!.headers.get('content-encoding')).toBe('br');
+    expect(res!.headers.get('cache-control')).toMatch(/immutable/);
+    const compressed = Number(res!.headers.get('content-length'));
+    await res!.arrayBuffer();
+    const plain = await fetch(`${app.base}${src}`, { headers: { 'accept-encoding': 'identity' } });
+    const plainLength = Number(plain.headers.get('content-length'));
+    await plain.arrayBuffer();
+    console.log(`webchat.js: ${plainLength} B plain, ${compressed} B brotli`);
+    expect(compressed).toBeLessThan(plainLength / 3);
+    const gz = await fetch(`${app.base}${src}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    await gz.arrayBuffer();
+    const icon = await fetch(`${app.base}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/image\//);
+    const token = (await (await fetch(`${app.base}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { userId: string };
+    expect(token.userId).toMatch(/^u_/);
+  }, 60_000);
+});
+
 describe('production Direct Line', () => {
   it('exchanges the configured secret for a conversation token server-side, never returning the secret', async () => {
     const http = await import('node:http');

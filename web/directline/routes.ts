@@ -86,7 +86,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     if (typeof body !== 'object' || (body.userId !== undefined && (typeof body.userId !== 'string' || !USER_ID.test(body.userId)))) {
       return fail(res, 400, 'bad_request', 'userId, when given, is 1-64 letters, digits, _ or -.');
     }
-    const userId = typeof body.userId === 'string' ? body.userId : `dl_${randomBytes(9).toString('base64url')}`;
+    const userId = typeof body.userId === 'string' ? body.userId : `u_${randomBytes(9).toString('base64url')}`;
     const locale = resolveLocale(typeof body.locale === 'string' ? body.locale : undefined);
     if (config.directLineSecret) {
       // Production: the secret stays here; the browser or app gets a token for one conversation.
