@@ -53,7 +53,8 @@ export function decide(text: string, understood: Understood, settings: Understan
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'passage': {
       const share = familyShare(understood.ranked, top.key) / Math.max(understood.passageMass, 1e-9);
-      if (understood.passageMass >= settings.threshold && share >= settings.shareThreshold) {
+      const shareNeeded = understood.passagesHaveData ? settings.shareThreshold : settings.noDataShareThreshold;
+      if (understood.passageMass >= settings.threshold && share >= shareNeeded) {
         return { kind: 'answer', passageId: top.key, confidence, hits, truncated };
       }
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };

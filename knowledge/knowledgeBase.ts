@@ -79,11 +79,19 @@ export function chosenSettings(dataDir = KNOWLEDGE_DATA_DIR): UnderstandingSetti
   return { ...UNDERSTANDING_DEFAULTS, ...pickSettings(chosen) };
 }
 
-export function loadTokenizers(dataDir = KNOWLEDGE_DATA_DIR): Tokenizers {
+/**
+ * `plain`: without synonym groups, for lexical retrieval. Groups such as "provide ~ share" or "change ~
+ * correct" were written for Buygogo's wording; on another policy they make BM25 match the wrong passage.
+ */
+export function loadTokenizers(dataDir = KNOWLEDGE_DATA_DIR, { plain = false } = {}): Tokenizers {
   const empty: LexiconData = { phrases: {}, synonyms: [], fillers: [], stopwords: [] };
+  const read = (file: string): LexiconData => {
+    const data = readJson<LexiconData>(path.join(dataDir, file), empty);
+    return plain ? { ...data, synonyms: [] } : data;
+  };
   return {
-    en: compileLexicon(readJson<LexiconData>(path.join(dataDir, 'lexicon.en-US.json'), empty), { latin: true }),
-    zh: compileLexicon(readJson<LexiconData>(path.join(dataDir, 'lexicon.zh-CN.json'), empty), { latin: false }),
+    en: compileLexicon(read('lexicon.en-US.json'), { latin: true }),
+    zh: compileLexicon(read('lexicon.zh-CN.json'), { latin: false }),
   };
 }
 
@@ -98,6 +106,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
   }
   if (documents.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
   const tokenizers = loadTokenizers(dataDir);
+  const plainTokenizers = loadTokenizers(dataDir, { plain: true });
   const openers = ['lexicon.en-US.json', 'lexicon.zh-CN.json']
     .flatMap((f) => readJson<{ questionOpeners?: string[] }>(path.join(dataDir, f), {}).questionOpeners ?? []);
   const lexiconSalt = ['lexicon.en-US.json', 'lexicon.zh-CN.json'].map((f) => readJson(path.join(dataDir, f), {})).map((d) => JSON.stringify(d)).join('\n');
@@ -112,7 +121,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     const examples = buildExamples(set, doc.passages);
     const classes = classesOf(set, doc.passages);
     const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt);
-    understandings.set(doc.locale, createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers));
+    understandings.set(doc.locale, createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers, plainTokenizers));
   }
 
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;
@@ -156,7 +165,7 @@ function isDirectOrDeeper(id: string, ancestor: string): boolean {
 
 // Config objects and JSON files carry more than the settings: take only their keys.
 function pickSettings(t: Partial<UnderstandingSettings>): Partial<UnderstandingSettings> {
-  const keys = ['blend', 'sharpness', 'threshold', 'shareThreshold'] as const;
+  const keys = ['blend', 'sharpness', 'threshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold'] as const;
   const out: { -readonly [K in (typeof keys)[number]]?: number } = {};
   for (const k of keys) if (typeof t[k] === 'number') out[k] = t[k];
   return out;

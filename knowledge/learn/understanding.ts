@@ -26,9 +26,18 @@ export interface UnderstandingSettings {
   readonly threshold: number;
   /** Minimum share of the passages' probability on the chosen passage family, to answer. */
   readonly shareThreshold: number;
+  /**
+   * The same two for a policy with no written data of its own: the model then knows passages only by their
+   * own sentences, so lexical retrieval carries more of the ranking, and a question that is about the policy
+   * at all is answered from its best passage (chosen by the no-data cross-validation: passage data withheld).
+   */
+  readonly noDataBlend: number;
+  readonly noDataShareThreshold: number;
 }
 
-export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({ blend: 0.3, sharpness: 6, threshold: 0.5, shareThreshold: 0.2 });
+export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({
+  blend: 0.3, sharpness: 6, threshold: 0.5, shareThreshold: 0.2, noDataBlend: 0.7, noDataShareThreshold: 0,
+});
 
 export interface RankedTarget {
   readonly key: string;
@@ -85,13 +94,17 @@ export function classesOf(training: TrainingSet, passages: readonly Passage[]): 
 export function createLocaleUnderstanding(
   locale: string, passages: readonly Passage[], examples: readonly LabelledText[], classes: readonly string[],
   tokenizers: Tokenizers, settings: UnderstandingSettings, model?: IntentModel, questionOpeners: readonly string[] = [],
+  /** Normalisation for lexical retrieval on a policy with no data of its own: synonym groups written for one policy mislead on another. */
+  plainTokenizers: Tokenizers = tokenizers,
 ): LocaleUnderstanding {
   const written = new Set(examples.filter((e) => e.weight > 0 && !isDerived(e)).map((e) => e.key));
   const passagesHaveData = passages.filter((p) => written.has(p.id)).length >= passages.length / 2;
+  const blend = passagesHaveData ? settings.blend : settings.noDataBlend;
+  const lexicalTokenizers = passagesHaveData ? tokenizers : plainTokenizers;
   const learned = model ?? trainIntentModel(examples, classes, locale, tokenizers);
   const bm25 = createBm25Index(passages.map((p) => {
-    const title = tokenize(p.title, locale, tokenizers);
-    return { key: p.id, tokens: [...title, ...title, ...tokenize(p.text, locale, tokenizers)] };
+    const title = tokenize(p.title, locale, lexicalTokenizers);
+    return { key: p.id, tokens: [...title, ...title, ...tokenize(p.text, locale, lexicalTokenizers)] };
   }));
   const kinds = classes.map(targetKind);
   const passageIndex = new Map(passages.map((p) => [p.id, classes.indexOf(p.id)]));
@@ -106,11 +119,12 @@ export function createLocaleUnderstanding(
       const probs = Float64Array.from(learned.predict(text, terms));
       let passageMass = 0;
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
-      const lexical = lexicalDistribution(bm25, terms, passages, settings.sharpness);
-      if (lexical && settings.blend > 0) {
+      const lexicalTerms = lexicalTokenizers === tokenizers ? terms : tokenize(text, locale, lexicalTokenizers);
+      const lexical = lexicalDistribution(bm25, lexicalTerms, passages, settings.sharpness);
+      if (lexical && blend > 0) {
         for (const [id, p] of lexical) {
           const i = passageIndex.get(id)!;
-          probs[i] = (1 - settings.blend) * probs[i]! + settings.blend * passageMass * p;
+          probs[i] = (1 - blend) * probs[i]! + blend * passageMass * p;
         }
       }
       const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
