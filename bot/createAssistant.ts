@@ -17,6 +17,7 @@ import { RootDialog, type ConversationMemory } from '../dialogs/RootDialog.js';
 import { createFlowDialogs } from '../dialogs/flows.js';
 import { TicketStore } from '../tickets/TicketStore.js';
 import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
+import { ForgetConversationMiddleware } from '../privacy/forget.js';
 import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
 import { createAdapter, type AdapterParts } from './adapter.js';
@@ -75,6 +76,8 @@ export function createAssistant(parts: AssistantParts): Assistant {
   adapterParts.adapter.use(new ReplyContractMiddleware());
   // After the reply contract: channel retries answered once (with the stamped replies), state conflicts retried.
   adapterParts.adapter.use(new TurnGuardMiddleware(db, logger.child('turns')));
+  // "Delete this conversation": state and transcript deleted before any dialog runs (privacy/forget.ts).
+  adapterParts.adapter.use(new ForgetConversationMiddleware(db, i18n, logger.child('privacy')));
 
   const retention = logger.child('retention');
   const runPurge = (): void => {

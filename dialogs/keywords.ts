@@ -1,14 +1,16 @@
 /**
  * Recognises the commands that work at any time (help, cancel, talk to a
- * person) from the keyword lists in the locale files. A command must be most
- * of the message: "help" and "I need help" are help, but "can customer service
- * help me delete my data" is a request, not a call for the menu.
+ * person, delete this conversation) from the keyword lists in the locale
+ * files. A command must be most of the message: "help" and "I need help" are
+ * help, but "can customer service help me delete my data" is a request, not a
+ * call for the menu.
  */
 import type { I18n } from '../i18n/i18n.js';
 import { SUPPORTED_LOCALES } from '../i18n/locale.js';
 
-export type Command = 'help' | 'cancel' | 'handoff' | 'more';
-const COMMANDS: readonly Command[] = ['handoff', 'cancel', 'help', 'more'];
+export type Command = 'help' | 'cancel' | 'handoff' | 'more' | 'forget';
+// "forget" (delete this conversation) first: it is handled before any dialog runs (privacy/forget.ts).
+const COMMANDS: readonly Command[] = ['forget', 'handoff', 'cancel', 'help', 'more'];
 
 const POLITE = new Set(['please', 'pls', 'now', 'thanks', 'thank', 'you', 'i', 'want', 'to', 'would', 'like', 'need', 'a', 'an',
   'the', 'can', 'let', 'me', 'just', 'ok', 'okay', 'this', 'that', 'it', 'all', 'hi', 'hello', 'hey', 'um', 'uh', 'id', "i'd"]);
