@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FLOW_NAMES, type FlowName } from '../knowledge/decide.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { documentFingerprint, fingerprintOf } from '../knowledge/learn/trainingData.js';
+import type { Passage } from '../knowledge/passage.js';
 import { isLocale, type Locale } from '../i18n/locale.js';
 import type { SqlStore } from '../storage/sql.js';
 
@@ -142,13 +144,19 @@ export function reviewSuggestion(trainingDir: string, index: number, by: string,
 
 export interface SuggestedFile {
   locale: string;
-  passages: Record<string, { utterances: string[] }>;
+  passages: Record<string, { fingerprint?: string; utterances: string[] }>;
+  /** The policy the not-covered topics were reviewed against (the model ignores them on another text). */
+  notCoveredFor?: string;
   flows: Record<string, string[]>;
   notCovered: Record<string, string[]>;
 }
 
-/** Moves reviewed suggestions into <locale>/suggested.json; pending ones stay. Returns how many moved per locale. */
-export function applySuggestions(trainingDir: string): Record<string, number> {
+/**
+ * Moves reviewed suggestions into <locale>/suggested.json; pending ones stay. Returns how many moved per locale.
+ * With the locale's passages, what is added is stamped as reviewed for the current policy text (the model
+ * trains only on stamped passage utterances and on not-covered topics of the same policy).
+ */
+export function applySuggestions(trainingDir: string, passagesFor?: (locale: string) => readonly Passage[] | undefined): Record<string, number> {
   const all = readSuggestions(trainingDir);
   const reviewed = all.filter((s) => s.status === 'reviewed');
   const moved: Record<string, number> = {};
@@ -158,10 +166,18 @@ export function applySuggestions(trainingDir: string): Record<string, number> {
       ? { passages: {}, flows: {}, notCovered: {}, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SuggestedFile>), locale }
       : { locale, passages: {}, flows: {}, notCovered: {} };
     const add = (list: string[], text: string): void => { if (!list.includes(text)) list.push(text); };
+    const passages = passagesFor?.(locale);
     for (const s of reviewed.filter((x) => x.locale === locale)) {
       if (s.target.startsWith('flow:')) add(current.flows[s.target.slice(5)] ??= [], s.text);
-      else if (s.target.startsWith('none:')) add(current.notCovered[s.target.slice(5)] ??= [], s.text);
-      else add((current.passages[s.target] ??= { utterances: [] }).utterances, s.text);
+      else if (s.target.startsWith('none:')) {
+        add(current.notCovered[s.target.slice(5)] ??= [], s.text);
+        if (passages) current.notCoveredFor = documentFingerprint(passages);
+      } else {
+        const entry = (current.passages[s.target] ??= { utterances: [] });
+        add(entry.utterances, s.text);
+        const passage = passages?.find((p) => p.id === s.target);
+        if (passage) entry.fingerprint = fingerprintOf(passage);
+      }
       moved[locale] = (moved[locale] ?? 0) + 1;
     }
     writeJson(file, current);

@@ -29,7 +29,8 @@ const policyFiles = (args: string[]): string[] => {
 const commands: Record<string, (args: string[]) => void> = {
   'apply-suggestions'(args) {
     const dir = args[0] ? path.resolve(args[0]) : path.resolve(REPO_ROOT, 'knowledge/training');
-    const moved = applySuggestions(dir);
+    const docs = DEFAULT_POLICY_FILES.map((f) => loadPolicy(path.resolve(REPO_ROOT, f)));
+    const moved = applySuggestions(dir, (locale) => docs.find((d) => d.locale === locale)?.passages);
     const total = Object.values(moved).reduce((a, b) => a + b, 0);
     process.stdout.write(total === 0 ? 'No reviewed suggestion to apply.\n'
       : `${Object.entries(moved).map(([l, n]) => `${l}: ${n} applied to ${path.join(dir, l, 'suggested.json')}`).join('\n')}\nRestart the assistant to train on them.\n`);
