@@ -1,0 +1,183 @@
+/**
+ * `npm run load`: the project's turn against a plain Bot Framework echo bot,
+ * side by side in one run. Each server runs in its own child process
+ * (bench/projectServer.ts: the whole app from bot/createApp.ts with a temporary
+ * DATA_DIR, LOG_LEVEL=warn and a message budget too high to matter;
+ * bench/echoBot.ts: botbuilder CloudAdapter + restify echoing the text).
+ * autocannon POSTs /api/messages with deliveryMode expectReplies, rotating 20
+ * English and Chinese policy questions (bench/questions.ts), every request a
+ * new activity id; each connection is one conversation of LOAD_TURNS_PER_CONVERSATION
+ * turns, then a new one. At 1, 8 and 32 connections it prints req/s, p99 and
+ * the ratio project/echo, then the CPU time per turn and the RSS of both
+ * processes after the run.
+ *
+ * Environment: LOAD_SECONDS (default 8) per measurement, LOAD_CONNECTIONS
+ * (default 1,8,32), LOAD_PROFILE=1 writes a CPU profile of the project child
+ * (node --cpu-prof) into <tmpdir>/assistant-load-profiles/.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, ChildStats } from './child.js';
+import { LOAD_QUESTIONS } from './questions.js';
+
+const require = createRequire(import.meta.url);
+// autocannon ships no types; the few fields used here are typed below.
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  '2xx': number;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 8);
+const CONNECTIONS = (process.env.LOAD_CONNECTIONS ?? '1,8,32').split(',').map(Number);
+const TURNS_PER_CONVERSATION = Number(process.env.LOAD_TURNS_PER_CONVERSATION ?? 20);
+const PROFILE = process.env.LOAD_PROFILE === '1';
+const PROFILE_DIR = path.join(os.tmpdir(), 'assistant-load-profiles');
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly url: string;
+}
+
+async function start(name: string, script: string, profile: boolean): Promise<Child> {
+  const execArgv = ['--import', 'tsx', '--disable-warning=DEP0111'];
+  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+  const child = fork(path.join(HERE, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+    child.on('message', (m: ChildMessage) => { if (m.type === 'listening') resolve(m.url); });
+  });
+  return { name, process: child, url };
+}
+
+function stats(child: Child): Promise<ChildStats> {
+  return new Promise((resolve) => {
+    const onMessage = (m: ChildMessage): void => {
+      if (m.type !== 'stats') return;
+      child.process.off('message', onMessage);
+      resolve(m.stats);
+    };
+    child.process.on('message', onMessage);
+    child.process.send({ type: 'stats' });
+  });
+}
+
+function stop(child: Child): Promise<void> {
+  return new Promise((resolve) => {
+    child.process.once('exit', () => resolve());
+    child.process.send({ type: 'stop' });
+  });
+}
+
+let runId = 0;
+
+/**
+ * One activity body per request: a fresh id, the connection's conversation, the next question. autocannon keeps
+ * a context per connection through its list of requests and resets it at the end of the list: the list is one
+ * conversation of TURNS_PER_CONVERSATION turns, and the next round starts a new one.
+ */
+function conversationOf(connectionTag: string) {
+  return Array.from({ length: TURNS_PER_CONVERSATION }, () => ({
+    method: 'POST',
+    path: '/api/messages',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (req: Record<string, unknown>, context: { n?: number; conversation?: number }) => {
+      const n = context.n ?? 0;
+      context.n = n + 1;
+      if (n === 0) context.conversation = ++runId;
+      const conversation = `load-${connectionTag}-${context.conversation}`;
+      const q = LOAD_QUESTIONS[(context.conversation! + n) % LOAD_QUESTIONS.length]!;
+      const body = {
+        type: 'message',
+        id: `a-${context.conversation}-${n}`,
+        text: q.text,
+        locale: q.locale,
+        channelId: 'load',
+        serviceUrl: 'http://127.0.0.1/load',
+        deliveryMode: 'expectReplies',
+        conversation: { id: conversation },
+        from: { id: `user-${conversation}`, name: 'Load' },
+        recipient: { id: 'bot', name: 'Assistant' },
+      };
+      return { ...req, body: JSON.stringify(body) };
+    },
+  }));
+}
+
+async function drive(child: Child, connections: number, seconds: number): Promise<AutocannonResult & { turns: number; cpuMsPerTurn: number }> {
+  const before = await stats(child);
+  const result = await autocannon({
+    url: child.url,
+    connections,
+    duration: seconds,
+    requests: conversationOf(`${child.name}-${connections}`),
+    initialContext: {},
+  });
+  const after = await stats(child);
+  const turns = result.requests.total;
+  return { ...result, turns, cpuMsPerTurn: turns > 0 ? (after.cpuMicros - before.cpuMicros) / 1000 / turns : 0 };
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (bytes: number): string => `${fmt(bytes / 1024 / 1024)} MiB`;
+
+const project = await start('project', 'projectServer.ts', PROFILE);
+const echo = await start('echo', 'echoBot.ts', false);
+try {
+  // A sanity turn: the project must answer the questions (not fall back), or the comparison means nothing.
+  const probe = await fetch(`${project.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message', id: 'probe', text: LOAD_QUESTIONS[0]!.text, locale: 'en-US', channelId: 'load', serviceUrl: 'http://127.0.0.1/load',
+      deliveryMode: 'expectReplies', conversation: { id: 'probe' }, from: { id: 'probe' }, recipient: { id: 'bot' },
+    }),
+  });
+  const kinds = ((await probe.json()) as { activities: { channelData?: { assistant?: { kind?: string } } }[] }).activities
+    .map((a) => a.channelData?.assistant?.kind);
+  if (probe.status !== 200 || !kinds.includes('answer')) throw new Error(`the project did not answer the probe question (${probe.status}, ${kinds.join(',')})`);
+
+  // Warm-up (JIT, caches, SQLite pages) for both, not measured.
+  for (const child of [project, echo]) await drive(child, 8, Math.min(3, SECONDS));
+
+  const rows: string[] = [];
+  let problems = 0;
+  let projectTurns = 0;
+  const cpu: { project: number[]; echo: number[] } = { project: [], echo: [] };
+  for (const connections of CONNECTIONS) {
+    const p = await drive(project, connections, SECONDS);
+    const e = await drive(echo, connections, SECONDS);
+    projectTurns += p.turns;
+    cpu.project.push(p.cpuMsPerTurn);
+    cpu.echo.push(e.cpuMsPerTurn);
+    for (const [name, r] of [['project', p], ['echo', e]] as const) {
+      const bad = r.non2xx + r.errors + r.timeouts;
+      if (bad > 0) { problems += bad; console.error(`${name} at ${connections} connections: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`); }
+    }
+    rows.push(`| ${connections} | ${fmt(p.requests.average)} | ${fmt(e.requests.average)} | ${fmt(p.requests.average / e.requests.average, 2)} | ${p.latency.p99} ms | ${e.latency.p99} ms | ${fmt(p.latency.p99 / Math.max(1, e.latency.p99), 1)} |`);
+    console.error(`  ${connections} connections done`);
+  }
+  const [ps, es] = [await stats(project), await stats(echo)];
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+  console.log(`\nPOST /api/messages (expectReplies), ${LOAD_QUESTIONS.length} rotating en/zh policy questions, ${SECONDS} s per row\n`);
+  console.log('| connections | project req/s | echo req/s | ratio project/echo | project p99 | echo p99 | p99 ratio |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  console.log(`\nCPU per turn: project ${fmt(mean(cpu.project), 2)} ms, echo ${fmt(mean(cpu.echo), 2)} ms`);
+  console.log(`RSS after the run: project ${mib(ps.rssBytes)} (heap ${mib(ps.heapUsedBytes)}, ${fmt(projectTurns)} measured turns), echo ${mib(es.rssBytes)}`);
+  if (problems > 0) console.log(`\n${problems} requests failed (see above)`);
+} finally {
+  await Promise.all([stop(project), stop(echo)]);
+}
+if (PROFILE) console.log(`CPU profile of the project child written to ${PROFILE_DIR}`);

@@ -1,0 +1,23 @@
+/** The 20 questions `npm run load` rotates through: policy questions a customer would ask, half in English, half in Chinese. */
+export const LOAD_QUESTIONS: readonly { readonly text: string; readonly locale: 'en-US' | 'zh-CN' }[] = [
+  { locale: 'en-US', text: 'What personal information do you collect when I register?' },
+  { locale: 'en-US', text: 'Do you log my IP address?' },
+  { locale: 'en-US', text: 'How do you use cookies?' },
+  { locale: 'en-US', text: 'Do you share my data with third parties?' },
+  { locale: 'en-US', text: 'Why do you need my ID card number when I register?' },
+  { locale: 'en-US', text: 'How do you use my personal information?' },
+  { locale: 'en-US', text: 'How do you protect my personal information?' },
+  { locale: 'en-US', text: 'Do you collect information about children?' },
+  { locale: 'en-US', text: 'What information do you get from third parties?' },
+  { locale: 'en-US', text: 'When was the privacy policy last updated?' },
+  { locale: 'zh-CN', text: '你们收集哪些个人信息？' },
+  { locale: 'zh-CN', text: '你们会记录我的IP地址吗？' },
+  { locale: 'zh-CN', text: '你们如何使用Cookie？' },
+  { locale: 'zh-CN', text: '你们会和第三方共享我的信息吗？' },
+  { locale: 'zh-CN', text: '注册时为什么需要我的身份证号码？' },
+  { locale: 'zh-CN', text: '你们如何使用我的个人信息？' },
+  { locale: 'zh-CN', text: '你们如何保护我的个人信息？' },
+  { locale: 'zh-CN', text: '你们会收集儿童的信息吗？' },
+  { locale: 'zh-CN', text: '我可以更正我的个人信息吗？' },
+  { locale: 'zh-CN', text: '隐私政策什么时候更新的？' },
+];
