@@ -113,13 +113,21 @@ export interface CvReport {
 export const BLEND_GRID = [0, 0.25, 0.5] as const;
 const THRESHOLD_GRID = Array.from({ length: 15 }, (_, i) => 0.1 + i * 0.05);
 const SHARE_GRID = [0.1, 0.2, 0.3, 0.4, 0.5];
+const FLOW_GRID = [0.3, 0.4, 0.5, 0.6, 0.7];
 
 /** Chooses thresholds for held-out results computed under one blend; returns the best report. */
 export function chooseThresholds(held: readonly HeldOut[], base: UnderstandingSettings): CvReport {
   let best: CvReport | undefined;
+  // The flow threshold only decides flow-topped messages: chosen first, then the answer thresholds.
+  let flowThreshold = base.flowThreshold;
+  let bestFlow = -1;
+  for (const f of FLOW_GRID) {
+    const accuracy = reportFor(held, { ...base, flowThreshold: f }).accuracy;
+    if (accuracy > bestFlow) [bestFlow, flowThreshold] = [accuracy, f];
+  }
   for (const threshold of THRESHOLD_GRID) {
     for (const shareThreshold of SHARE_GRID) {
-      const settings = { ...base, threshold: round(threshold), shareThreshold };
+      const settings = { ...base, flowThreshold, threshold: round(threshold), shareThreshold };
       const report = reportFor(held, settings);
       if (!best || report.accuracy > best.accuracy) best = report;
     }

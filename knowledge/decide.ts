@@ -49,7 +49,7 @@ export function decide(text: string, understood: Understood, settings: Understan
       // On a policy nobody wrote data for, a question goes to the policy: the flow's many examples would
       // otherwise take it on a general word ("do you sell my information?" is not a request to delete it).
       if (!understood.passagesHaveData && understood.isQuestion) return decide(text, withoutFlows(understood), settings);
-      if (top.score >= settings.threshold) return { kind: 'flow', flow: top.key.slice('flow:'.length) as FlowName, confidence, hits, truncated };
+      if (top.score >= settings.flowThreshold) return { kind: 'flow', flow: top.key.slice('flow:'.length) as FlowName, confidence, hits, truncated };
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'passage': {
       const share = familyShare(understood.ranked, top.key) / Math.max(understood.passageMass, 1e-9);

@@ -165,7 +165,7 @@ function isDirectOrDeeper(id: string, ancestor: string): boolean {
 
 // Config objects and JSON files carry more than the settings: take only their keys.
 function pickSettings(t: Partial<UnderstandingSettings>): Partial<UnderstandingSettings> {
-  const keys = ['blend', 'sharpness', 'threshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold'] as const;
+  const keys = ['blend', 'sharpness', 'threshold', 'flowThreshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold'] as const;
   const out: { -readonly [K in (typeof keys)[number]]?: number } = {};
   for (const k of keys) if (typeof t[k] === 'number') out[k] = t[k];
   return out;

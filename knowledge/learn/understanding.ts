@@ -22,8 +22,10 @@ export interface UnderstandingSettings {
   readonly blend: number;
   /** How sharply BM25 scores become a distribution over passages. */
   readonly sharpness: number;
-  /** Minimum probability that some passage (or the flow) answers, to answer (or start the flow). */
+  /** Minimum probability that some passage answers (or that it is small talk), to answer. */
   readonly threshold: number;
+  /** Minimum probability of a flow, to start it (a wrong start costs a cancel; a missed one, a fallback). */
+  readonly flowThreshold: number;
   /** Minimum share of the passages' probability on the chosen passage family, to answer. */
   readonly shareThreshold: number;
   /**
@@ -36,7 +38,7 @@ export interface UnderstandingSettings {
 }
 
 export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({
-  blend: 0.3, sharpness: 6, threshold: 0.5, shareThreshold: 0.2, noDataBlend: 0.7, noDataShareThreshold: 0,
+  blend: 0.3, sharpness: 6, threshold: 0.5, flowThreshold: 0.5, shareThreshold: 0.2, noDataBlend: 0.7, noDataShareThreshold: 0,
 });
 
 export interface RankedTarget {
