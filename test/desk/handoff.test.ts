@@ -75,7 +75,9 @@ describe('when nobody can take it', () => {
   it('tells the user honestly after the timeout, and a ticket keeps the request', async () => {
     app = await startDeskApp({ HANDOFF_TIMEOUT_SECONDS: '1' }, 'normal');
     const chat = conversation(app, { locale: 'zh-CN', channelId: 'msteams' });
-    await chat.say('转人工');
+    const asked = messagesOf(await chat.say('转人工'));
+    expect(asked[0]?.text).not.toMatch(/尽快回复/);
+    expect(asked[0]?.text).toMatch(/如果暂时没人能接/);
     const from = app.connector!.received.length;
     await expect.poll(() => app.connector!.repliesFor(chat.id, from).length, { timeout: 8000 }).toBeGreaterThan(0);
     const told = app.connector!.repliesFor(chat.id, from)[0]!.text!;
@@ -94,6 +96,10 @@ describe('when nobody can take it', () => {
     app = await startDeskApp({ DESK_HOURS: `${other} 09:00-18:00` }, 'normal');
     const chat = conversation(app, { locale: 'en-US', channelId: 'msteams' });
     const replies = messagesOf(await chat.say('talk to a person'));
+    // The handoff message promises no reply; the desk's own "not staffed" message follows with the hours.
+    expect(replies[0]?.channelData?.assistant?.kind).toBe('handoff');
+    expect(replies[0]?.text).not.toMatch(/will reply|as soon as/);
+    expect(replies[0]?.text).toMatch(/If nobody can \(outside service hours/);
     expect(replies.at(-1)?.text).toMatch(/not staffed right now \(hours: \w{3} 09:00-18:00\)\. Your request is kept as CB-/);
     expect(await app.app.desk.live.list()).toEqual([]);
   }, 120_000);
