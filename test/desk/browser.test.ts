@@ -66,7 +66,7 @@ run('the desk and Web Chat in Chromium', () => {
     await expect.poll(() => transcript().innerText(), { timeout: 20_000 }).toMatch(/privacy assistant/);
     await ask('Do you log my IP address?');
     await say('talk to a person');
-    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/passing you to a customer service agent/);
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/asked customer service to take over/);
 
     await agent.goto(`${app.base}/desk`);
     await agent.fill('input[name="name"]', 'anna');
