@@ -1,0 +1,112 @@
+/**
+ * kill -9 chaos, reduced for CI: robot users file leak reports while the
+ * server is killed with SIGKILL mid-run and restarted on the same data folder.
+ * A robot re-sends a request that got no answer with the same activity id, as
+ * Bot Framework channels do. Afterwards every user has exactly one ticket (none
+ * lost, none doubled) and the helpdesk webhook has received every ticket.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../config/config.js';
+import { tempDataDir } from '../support.js';
+
+const ROBOTS = 6;
+const KILLS = 2;
+/** What a robot answers at each step of the leak report, as a user reading the question would. */
+const ANSWERS: Record<string, string> = {
+  whatLeaked: 'my password', howNoticed: 'a strange login', when: 'this morning', contact: '13812345678', confirm: 'yes',
+};
+type Reply = { channelData?: { assistant?: { step?: string; ticketId?: string } } };
+
+let server: ChildProcess | undefined;
+afterAll(() => { server?.kill('SIGKILL'); });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', path.join(REPO_ROOT, 'test/chaos/server.ts')], {
+      cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+}
+
+describe('kill -9 during scripted leak reports', () => {
+  it('loses no ticket and doubles none', async () => {
+    const webhookTickets: string[] = [];
+    const webhook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        webhookTickets.push((JSON.parse(body) as { ticket: { id: string } }).ticket.id);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    const env = {
+      PORT: String(port), DATA_DIR: tempDataDir(), RATE_LIMIT_PER_MINUTE: '100000', TICKETS_API_TOKEN: 'chaos-token',
+      HELPDESK_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as net.AddressInfo).port}/hook`, LOG_LEVEL: 'error',
+    };
+    const base = `http://127.0.0.1:${port}`;
+    server = await start(env);
+
+    // A robot sends each turn until it is answered, with the same activity id each time, and answers what it is asked.
+    const send = async (robot: number, turn: number, text: string): Promise<Reply[]> => {
+      const activity = {
+        type: 'message', id: `chaos-${robot}-${turn}`, text, locale: 'en-US', channelId: 'chaos', deliveryMode: 'expectReplies',
+        serviceUrl: 'http://localhost/chaos', conversation: { id: `chaos-conv-${robot}` }, from: { id: `robot-${robot}` }, recipient: { id: 'bot' },
+      };
+      for (;;) {
+        try {
+          const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+          if (res.status === 200) return ((await res.json()) as { activities: Reply[] }).activities;
+        } catch {
+          // the server is down: try again shortly
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    const robots = Array.from({ length: ROBOTS }, async (_, robot) => {
+      let replies = await send(robot, 0, 'Someone hacked my account and changed my password');
+      for (let turn = 1; turn < 12; turn++) {
+        const meta = replies.map((r) => r.channelData?.assistant).filter(Boolean).at(-1);
+        if (meta?.ticketId) return;
+        replies = await send(robot, turn, ANSWERS[meta?.step ?? ''] ?? 'I want to report a data leak');
+      }
+    });
+
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 700 + k * 500));
+      server.kill('SIGKILL');
+      await new Promise((r) => server!.once('exit', r));
+      server = await start(env);
+    }
+    await Promise.all(robots);
+
+    const res = await fetch(`${base}/api/tickets`, { headers: { authorization: 'Bearer chaos-token' } });
+    const { tickets } = (await res.json()) as { tickets: { id: string; conversationId: string }[] };
+    const mine = tickets.filter((t) => t.conversationId.startsWith('chaos-conv-'));
+    const perConversation = new Map<string, number>();
+    for (const t of mine) perConversation.set(t.conversationId, (perConversation.get(t.conversationId) ?? 0) + 1);
+    expect(perConversation.size).toBe(ROBOTS); // none lost
+    expect([...perConversation.values()].every((n) => n === 1)).toBe(true); // none doubled
+
+    // The outbox delivers after restarts too: wait until the webhook has every ticket.
+    for (let i = 0; i < 100 && new Set(webhookTickets).size < mine.length; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(new Set(webhookTickets)).toEqual(new Set(mine.map((t) => t.id)));
+    webhook.close();
+  }, 120_000);
+});
