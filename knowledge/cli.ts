@@ -10,7 +10,7 @@ import { loadPolicyTraced } from './loadPolicy.js';
 import { inspectReport } from './parsePolicy.js';
 import { applySuggestions } from '../desk/improve.js';
 import { loadPolicy } from './loadPolicy.js';
-import { KNOWLEDGE_DATA_DIR, TRAINING_DIR } from './knowledgeBase.js';
+import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, TRAINING_DIR } from './knowledgeBase.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, stampTrainingFile } from './learn/trainingData.js';
 
 const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
@@ -19,7 +19,8 @@ const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
   --json    print the parsed document as JSON
        check [FILES]  for each policy file: passages whose training data or aids were written for another
             text (stale, never applied), passages with none, and unstamped data; exits 1 on stale data
-       stamp [FILES]  record the current passage fingerprints in the training data and aids (after review)`;
+       stamp [FILES]  record the current passage fingerprints in the training data and aids (after review)
+       train [FILES]  train the models for these policies into .cache/models (npm run build does this, so a start loads them)`;
 
 const policyFiles = (args: string[]): string[] => {
   const given = args.filter((a) => !a.startsWith('--'));
@@ -76,6 +77,12 @@ commands.check = (args) => {
     ].join('\n') + '\n');
   }
   if (stale > 0) process.exitCode = 1;
+};
+
+commands.train = (args) => {
+  const started = performance.now();
+  const kb = loadKnowledgeBase(policyFiles(args));
+  process.stdout.write(`Trained (or found cached) models for ${kb.locales.join(', ')} in ${Math.round(performance.now() - started)} ms\n`);
 };
 
 commands.stamp = (args) => {
