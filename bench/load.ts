@@ -51,7 +51,7 @@ interface Child {
 
 async function start(name: string, script: string, profile: boolean): Promise<Child> {
   const execArgv = ['--import', 'tsx', '--disable-warning=DEP0111'];
-  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
   const child = fork(path.join(HERE, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));

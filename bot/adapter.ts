@@ -10,7 +10,7 @@ import {
 } from 'botbuilder';
 import { ClaimsIdentity, AuthenticationConstants, type AuthenticateRequestResult } from 'botframework-connector';
 import type { Config } from '../config/config.js';
-import type { I18n } from '../i18n/i18n.js';
+import { translator, type I18n } from '../i18n/i18n.js';
 import type { Logger } from '../logging/logger.js';
 import { turnLocale } from '../dialogs/assistantMeta.js';
 import { message } from '../dialogs/replies.js';
@@ -84,7 +84,7 @@ export function createAdapter(config: Config, i18n: I18n, logger: Logger): Adapt
     if (error instanceof ReplyTimeoutError) return;
     try {
       const locale = turnLocale(context);
-      await context.sendActivity(message({ text: i18n.getFixedT(locale)('error'), locale, meta: { kind: 'info' } }));
+      await context.sendActivity(message({ text: translator(i18n, locale)('error'), locale, meta: { kind: 'info' } }));
     } catch (sendError) {
       logger.error('could not send the apology', { error: sendError });
     }

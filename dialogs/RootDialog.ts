@@ -20,6 +20,7 @@ import type { StatePropertyAccessor } from 'botbuilder';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { maskPersonalData } from '../privacy/mask.js';
 import type { DialogServices } from './services.js';
+import { translator } from '../i18n/i18n.js';
 
 export const ROOT_DIALOG_ID = 'root';
 const ROUTE_DIALOG_ID = 'root.route';
@@ -164,13 +165,13 @@ export class RootDialog extends ComponentDialog {
   private flowFromActionLabel(text: string): FlowName | undefined {
     const said = normalizeCommand(text);
     return FLOW_NAMES.find((flow) => this.flows.has(flow) &&
-      SUPPORTED_LOCALES.some((l) => normalizeCommand(this.services.i18n.getFixedT(l)(`actions.${flow}`)) === said));
+      SUPPORTED_LOCALES.some((l) => normalizeCommand(translator(this.services.i18n, l)(`actions.${flow}`)) === said));
   }
 
   private flowOffer(passageId: string, locale: Parameters<typeof infoMessage>[1]): CardAction[] {
     const flow = Object.entries(FLOW_OFFERS).find(([id]) => id === passageId)?.[1];
     if (!flow || !this.flows.has(flow) || !FLOW_NAMES.includes(flow)) return [];
-    const title = this.services.i18n.getFixedT(locale)(`actions.${flow}`);
+    const title = translator(this.services.i18n, locale)(`actions.${flow}`);
     return [{ type: ActionTypes.ImBack, title, value: title }];
   }
 }

@@ -4,7 +4,7 @@
  * what happens next.
  */
 import { EventFactory, type TurnContext } from 'botbuilder';
-import type { I18n } from '../i18n/i18n.js';
+import { translator, type I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import { maskPersonalData } from '../privacy/mask.js';
 import { message } from './replies.js';
@@ -17,7 +17,7 @@ export interface HandoffDetails {
 }
 
 export async function handOff(context: TurnContext, i18n: I18n, locale: Locale, details: HandoffDetails): Promise<void> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   const handoffContext = {
     reason: details.reason,
     locale,

@@ -19,27 +19,68 @@ export function normalizeCommand(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\s.,!。，！、~…]+/g, ' ').trim();
 }
 
-export function matchesKeyword(text: string, keywords: readonly string[]): boolean {
-  const said = normalizeCommand(text);
-  if (said === '') return false;
-  return keywords.some((raw) => {
-    const k = normalizeCommand(raw);
-    if (k === '') return false;
+/** A keyword as matched: normalised once, with its script. */
+interface PreparedKeyword {
+  readonly k: string;
+  readonly han: boolean;
+}
+
+const HAN = /\p{Script=Han}/u;
+
+function prepare(keywords: readonly string[]): PreparedKeyword[] {
+  return keywords.map((raw) => normalizeCommand(raw)).filter((k) => k !== '').map((k) => ({ k, han: HAN.test(k) }));
+}
+
+/** `said` is already normalised and not empty. */
+function matchesPrepared(said: string, keywords: readonly PreparedKeyword[]): boolean {
+  return keywords.some(({ k, han }) => {
     if (said === k) return true;
     // Allow a little around the keyword ("cancel please", "请帮我转人工"), not a whole sentence.
-    if (/\p{Script=Han}/u.test(k)) return said.includes(k) && said.length - k.length <= 4;
+    if (han) return said.includes(k) && said.length - k.length <= 4;
     // English: the keyword plus only polite filler ("I need a human please"), so "stop tracking me" is not "stop".
     const rest = ` ${said} `.replace(` ${k} `, ' ').split(' ').filter(Boolean);
     return ` ${said} `.includes(` ${k} `) && rest.every((w) => POLITE.has(w));
   });
 }
 
+export function matchesKeyword(text: string, keywords: readonly string[]): boolean {
+  const said = normalizeCommand(text);
+  if (said === '') return false;
+  return matchesPrepared(said, prepare(keywords));
+}
+
+/**
+ * Every command's keywords (all locales), read from i18next and normalised once per i18n instance, not on every
+ * message (this runs two or three times a turn). Resources added or removed later rebuild the table.
+ */
+const keywordTables = new WeakMap<I18n, ReadonlyMap<Command, readonly PreparedKeyword[]>>();
+const watched = new WeakSet<I18n>();
+
+function keywordTable(i18n: I18n): ReadonlyMap<Command, readonly PreparedKeyword[]> {
+  let table = keywordTables.get(i18n);
+  if (!table) {
+    table = new Map(COMMANDS.map((command) => {
+      const lists = SUPPORTED_LOCALES.map((l) => i18n.getFixedT(l)(`keywords.${command}`, { returnObjects: true }) as unknown);
+      return [command, prepare(lists.flatMap((l) => (Array.isArray(l) ? l.map(String) : [])))] as const;
+    }));
+    if (!watched.has(i18n) && i18n.store) {
+      watched.add(i18n);
+      const drop = (): void => { keywordTables.delete(i18n); };
+      i18n.store.on('added', drop);
+      i18n.store.on('removed', drop);
+    }
+    keywordTables.set(i18n, table);
+  }
+  return table;
+}
+
 /** Keywords of every locale count: someone in a Chinese conversation may still type "help". */
 export function detectCommand(text: string, i18n: I18n): Command | undefined {
+  const said = normalizeCommand(text);
+  if (said === '') return undefined;
+  const table = keywordTable(i18n);
   for (const command of COMMANDS) {
-    const lists = SUPPORTED_LOCALES.map((l) => i18n.getFixedT(l)(`keywords.${command}`, { returnObjects: true }) as unknown);
-    const keywords = lists.flatMap((l) => (Array.isArray(l) ? l.map(String) : []));
-    if (matchesKeyword(text, keywords)) return command;
+    if (matchesPrepared(said, table.get(command) ?? [])) return command;
   }
   return undefined;
 }

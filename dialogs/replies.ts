@@ -4,7 +4,7 @@
  * message: text, speak, inputHint, locale and channelData.assistant.
  */
 import { ActionTypes, ActivityTypes, InputHints, type Activity, type Attachment, type CardAction } from 'botbuilder';
-import type { I18n } from '../i18n/i18n.js';
+import { translator, type I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { isUnder, type Passage } from '../knowledge/passage.js';
@@ -106,7 +106,7 @@ export function answerMessage(
   kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale, hits: readonly SearchHit[], extraActions: readonly CardAction[] = [],
   { voice = false } = {},
 ): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   const passage = kb.passage(id, locale)!;
   const summary = kb.aids(id, locale)?.summary ?? passage.text;
   const citationText = t('answer.citation', { label: passage.label, title: passage.title });
@@ -130,7 +130,7 @@ export function answerMessage(
 }
 
 export function clarifyMessage(kb: KnowledgeBase, i18n: I18n, options: readonly SearchHit[], locale: Locale): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   const citations = options.map((h) => citationOf(kb, h.key, locale, h.score));
   const question = (id: string): string => kb.aids(id, locale)?.questions[0] ?? kb.passage(id, locale)?.title ?? id;
   return message({
@@ -144,7 +144,7 @@ export function clarifyMessage(kb: KnowledgeBase, i18n: I18n, options: readonly 
 }
 
 export function fallbackMessage(i18n: I18n, locale: Locale): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   return message({
     text: t('fallback.text'),
     speakText: t('fallback.speak'),
@@ -159,7 +159,7 @@ export function fallbackMessage(i18n: I18n, locale: Locale): Partial<Activity> {
  * that". Its metadata says fallback (the policy answers none of it) with the intent, for hosts and scoring.
  */
 export function smallTalkMessage(i18n: I18n, locale: Locale, intent: string): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   const key = `smallTalk.${intent}`;
   const line = i18n.exists(key, { lng: locale }) ? t(key) : t('smallTalk.other');
   return message({
@@ -172,7 +172,7 @@ export function smallTalkMessage(i18n: I18n, locale: Locale, intent: string): Pa
 }
 
 export function helpMessage(i18n: I18n, locale: Locale): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   return message({
     text: t('help'),
     speakText: t('helpSpeak'),
@@ -183,7 +183,7 @@ export function helpMessage(i18n: I18n, locale: Locale): Partial<Activity> {
 }
 
 export function welcomeMessage(i18n: I18n, locale: Locale): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   return message({
     text: t('welcome'),
     speakText: t('welcomeSpeak'),
@@ -194,13 +194,13 @@ export function welcomeMessage(i18n: I18n, locale: Locale): Partial<Activity> {
 }
 
 export function infoMessage(i18n: I18n, locale: Locale, key: string, speakKey?: string): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   return message({ text: t(key), speakText: speakKey ? t(speakKey) : undefined, locale, meta: { kind: 'info' } });
 }
 
 /** The whole passage, read out when a caller says "more" after an answer. */
 export function wholePassageMessage(kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale): Partial<Activity> {
-  const t = i18n.getFixedT(locale);
+  const t = translator(i18n, locale);
   const passage = kb.passage(id, locale)!;
   const items = introducesList(passage.text) ? listItems(kb, id, locale) : [];
   const whole = items.length > 0 ? `${passage.text}\n\n${items.map((p) => `- ${p.title}`).join('\n')}` : passage.text;

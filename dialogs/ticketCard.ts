@@ -4,7 +4,7 @@
  * channels get the same facts in speech instead.
  */
 import { CardFactory, type Attachment } from 'botbuilder';
-import type { I18n } from '../i18n/i18n.js';
+import { translator, type I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 
 export interface TicketCardFacts {
@@ -14,7 +14,7 @@ export interface TicketCardFacts {
 }
 
 export function ticketCard(i18n: I18n, locale: Locale, facts: TicketCardFacts): Attachment {
-  const t = i18n.getFixedT(locale, 'flows');
+  const t = translator(i18n, locale, 'flows');
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     version: '1.3',

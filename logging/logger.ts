@@ -3,6 +3,7 @@
  * of control characters (a user's text must never forge log lines), then written
  * as one JSON object, so a log shipper can parse it.
  */
+import fs from 'node:fs';
 import { maskPersonalData } from '../privacy/mask.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -24,7 +25,40 @@ export function sanitize(value: string): string {
   return maskPersonalData(value.replace(CONTROL, ' '));
 }
 
-export function createLogger(level: LogLevel = 'info', sink: LogSink = (l) => process.stderr.write(l + '\n'), prefix = 'assistant'): Logger {
+/**
+ * The default sink: lines (already masked) collected and written to stderr once per turn of the event loop, in
+ * one write, instead of one synchronous write per line on the request's path. Whatever is still buffered when
+ * the process exits (process.exit, a crash) is written synchronously then.
+ */
+export function bufferedStderrSink(): LogSink {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    process.stderr.write(chunk);
+  };
+  process.on('exit', () => {
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    try { fs.writeSync(2, chunk); } catch { /* stderr closed: nothing left to tell */ }
+  });
+  return (line) => {
+    pending.push(`${line}\n`);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush).unref();
+    }
+  };
+}
+
+let defaultSink: LogSink | undefined;
+const stderrSink = (): LogSink => (defaultSink ??= bufferedStderrSink());
+
+export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSink(), prefix = 'assistant'): Logger {
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>): void => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record = { time: new Date().toISOString(), level: lvl, module: prefix, msg, ...fields };

@@ -37,8 +37,10 @@ export class SqliteStore implements SqlStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly gate: Gate;
   private readonly direct: Queryable;
+  private readonly control: { readonly begin: Database.Statement; readonly commit: Database.Statement; readonly rollback: Database.Statement };
 
   constructor(readonly db: Db, readonly description: string) {
+    this.control = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
     this.gate = gates.get(description) ?? { queue: Promise.resolve(), inTransaction: false };
     gates.set(description, this.gate);
     const stmt = (sql: string): Database.Statement => {
@@ -83,13 +85,13 @@ export class SqliteStore implements SqlStore {
       // syncs the WAL at its commit. Everything else commits with NORMAL (synced at checkpoints).
       if (options.durable) this.db.pragma('synchronous = FULL');
       try {
-        this.db.prepare('BEGIN IMMEDIATE').run();
+        this.control.begin.run();
         try {
           const result = await work(this.direct);
-          this.db.prepare('COMMIT').run();
+          this.control.commit.run();
           return result;
         } catch (error) {
-          if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+          if (this.db.inTransaction) this.control.rollback.run();
           throw error;
         }
       } finally {

@@ -27,6 +27,7 @@ import { detectCommand } from '../keywords.js';
 import { answerMessage, fallbackMessage, message } from '../replies.js';
 import type { DialogServices } from '../services.js';
 import { recognizeChoices, recognizeConfirmation, type Choice } from './recognize.js';
+import { translator } from '../../i18n/i18n.js';
 
 export interface FlowServices extends DialogServices {
   readonly tickets: TicketDesk;
@@ -118,7 +119,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
       pc.recognized.value = GAVE_UP;
       return true;
     }
-    const t = this.services.i18n.getFixedT(locale, 'flows');
+    const t = translator(this.services.i18n, locale, 'flows');
     await pc.context.sendActivity(message({ text: t(question.invalidKey(text)), locale, meta: { kind: 'flow' } }));
     // The SDK re-prompts only when nothing was sent this turn; the reason was, so ask again here.
     if (pc.options.prompt) await pc.context.sendActivity(pc.options.prompt as Partial<Activity>);
@@ -134,7 +135,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
 
   private promptActivity(context: TurnContext, content: PromptContent): Partial<Activity> {
     const locale = turnLocale(context);
-    const t = this.services.i18n.getFixedT(locale, 'flows');
+    const t = translator(this.services.i18n, locale, 'flows');
     const labels = (content.choices ?? []).map((c) => content.labels?.[c.value] ?? c.words[0] ?? c.value);
     const voice = isVoiceChannel(context.activity.channelId);
     // A button sends one answer at once: where several may be picked, say how (type them, or name them).
@@ -157,7 +158,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
    * read on the phone as plain "yes" and "no" (1 and 2 work too).
    */
   protected yesNo(dc: DialogContext, kind: 'plain' | 'confirm' | 'solved' = 'plain'): Pick<PromptContent, 'choices' | 'labels' | 'voiceLabels'> {
-    const t = this.services.i18n.getFixedT(turnLocale(dc.context), 'flows');
+    const t = translator(this.services.i18n, turnLocale(dc.context), 'flows');
     const prefix = kind === 'plain' ? '' : kind;
     const yes = t(`buttons.${prefix ? `${prefix}Yes` : 'yes'}`);
     const no = t(`buttons.${prefix ? `${prefix}No` : 'no'}`);
@@ -228,7 +229,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   }
 
   protected t(dc: DialogContext, ns: string = this.flow) {
-    return this.services.i18n.getFixedT(turnLocale(dc.context), ns);
+    return translator(this.services.i18n, turnLocale(dc.context), ns);
   }
 
   protected isVoice(dc: DialogContext): boolean {
@@ -263,7 +264,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     const text = innerDc.context.activity.text ?? '';
     const locale = turnLocale(innerDc.context);
     const { i18n } = this.services;
-    const flows = i18n.getFixedT(locale, 'flows');
+    const flows = translator(i18n, locale, 'flows');
 
     if (s.confirmingCancel) {
       s.confirmingCancel = false;
@@ -327,7 +328,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   private async warnAboutUnaskedNumbers(context: TurnContext, _continuing: boolean): Promise<void> {
     const kinds = new Set(findPersonalData(context.activity.text ?? '').map((m) => m.kind));
     const locale = turnLocale(context);
-    const t = this.services.i18n.getFixedT(locale, 'flows');
+    const t = translator(this.services.i18n, locale, 'flows');
     for (const kind of ['idCard', 'bankCard'] as const) {
       if (kinds.has(kind)) {
         await context.sendActivity(message({ text: t('sensitiveNotNeeded', { what: t(`sensitive.${kind}`) }), locale, meta: { kind: 'flow' } }));
@@ -337,7 +338,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
 
   private async cancelFlow(innerDc: DialogContext): Promise<DialogTurnResult> {
     const locale = turnLocale(innerDc.context);
-    await innerDc.context.sendActivity(message({ text: this.services.i18n.getFixedT(locale, 'flows')('cancelled'), locale, meta: { kind: 'flow' } }));
+    await innerDc.context.sendActivity(message({ text: translator(this.services.i18n, locale, 'flows')('cancelled'), locale, meta: { kind: 'flow' } }));
     this.services.logger.info('flow cancelled', { flow: this.flow, step: this.state(innerDc).step });
     await innerDc.cancelAllDialogs();
     return { status: DialogTurnStatus.complete };
@@ -347,13 +348,13 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   protected async gaveUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const locale = turnLocale(step.context);
     const { i18n } = this.services;
-    const flows = i18n.getFixedT(locale, 'flows');
+    const flows = translator(i18n, locale, 'flows');
     this.services.logger.info('flow gave up', { flow: this.flow, step: this.state(step).step });
     if (this.isVoice(step)) {
       await step.context.sendActivity(message({ text: flows('giveUpVoice'), locale, meta: { kind: 'flow' } }));
       await handOff(step.context, i18n, locale, { reason: 'notUnderstood', summary: this.summarize(this.draft(step)) });
     } else {
-      const common = i18n.getFixedT(locale);
+      const common = translator(i18n, locale);
       await step.context.sendActivity(message({
         text: flows('giveUp'), locale, meta: { kind: 'flow' }, actions: [common('actions.handoff'), common('actions.help')],
       }));
