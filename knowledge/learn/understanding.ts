@@ -16,6 +16,7 @@ import { BIGRAM, tokenize, type Tokenizers } from '../search/tokenize.js';
 import { derivedExamples, trainIntentModel, type IntentModel, type LabelledText } from './intentModel.js';
 import { targetKind, type TargetKind, type TrainingSet } from './trainingData.js';
 import { MAX_FEATURE_TEXT } from './features.js';
+import { createSpeller } from '../search/spelling.js';
 
 export interface UnderstandingSettings {
   /** Share of the passages' probability that BM25 re-distributes (0: model only, 1: BM25 only). */
@@ -108,6 +109,8 @@ export function createLocaleUnderstanding(
     const title = tokenize(p.title, locale, lexicalTokenizers);
     return { key: p.id, tokens: [...title, ...title, ...tokenize(p.text, locale, lexicalTokenizers)] };
   }));
+  // Typos are mended for lexical retrieval only; the model reads them through its character n-grams.
+  const speller = locale.startsWith('zh') ? undefined : createSpeller(passages.flatMap((p) => [p.title, p.text]));
   const kinds = classes.map(targetKind);
   const passageIndex = new Map(passages.map((p) => [p.id, classes.indexOf(p.id)]));
 
@@ -121,7 +124,8 @@ export function createLocaleUnderstanding(
       const probs = Float64Array.from(learned.predict(text, terms));
       let passageMass = 0;
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
-      const lexicalTerms = lexicalTokenizers === tokenizers ? terms : tokenize(text, locale, lexicalTokenizers);
+      const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
+      const lexicalTerms = lexicalTokenizers === tokenizers && lexicalText === text ? terms : tokenize(lexicalText, locale, lexicalTokenizers);
       const lexical = lexicalDistribution(bm25, lexicalTerms, passages, settings.sharpness);
       if (lexical && blend > 0) {
         for (const [id, p] of lexical) {
