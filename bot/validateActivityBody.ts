@@ -23,3 +23,15 @@ export function activityBodyProblems(body: unknown): string[] {
   if (a.membersAdded !== undefined && !Array.isArray(a.membersAdded)) problems.push('membersAdded must be an array');
   return problems;
 }
+
+/** What the SDK's own parser does to a valid body: timestamps become Dates (raw strings kept). */
+export function fixActivity<T extends object>(activity: T): T {
+  const a = activity as Record<string, unknown>;
+  for (const [key, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    if (typeof a[key] === 'string') {
+      a[raw] = a[key];
+      a[key] = new Date(a[key] as string);
+    }
+  }
+  return activity;
+}

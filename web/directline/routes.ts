@@ -15,7 +15,7 @@ import type { Assistant } from '../../bot/createAssistant.js';
 import type { Config } from '../../config/config.js';
 import { resolveLocale } from '../../i18n/locale.js';
 import type { Logger } from '../../logging/logger.js';
-import type { RateLimiter } from '../../bot/rateLimit.js';
+import { sendRateLimited, type RouteLimits } from '../../bot/rateLimit.js';
 import { DirectLineStore } from './store.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 
@@ -28,26 +28,38 @@ export interface DirectLineDeps {
   readonly logger: Logger;
   readonly signer: TokenSigner;
   readonly store: DirectLineStore;
-  readonly limiter: RateLimiter;
+  /** messages: per conversation and user; polls: reads per conversation token; clients: per address. */
+  readonly limits: RouteLimits;
+  readonly clientOf: (req: restify.Request) => string;
+  /** This server's public origin (configured; never the request's Host header). */
+  readonly publicUrl: () => string;
 }
 
 export function registerDirectLineRoutes(server: restify.Server, deps: DirectLineDeps): void {
-  const { assistant, config, logger, signer, store, limiter } = deps;
+  const { assistant, config, logger, signer, store, limits, clientOf, publicUrl } = deps;
   const turns = new Map<string, Promise<void>>();
 
-  const originOf = (req: restify.Request): string => `${req.isSecure() ? 'https' : 'http'}://${req.headers.host ?? `localhost:${config.port}`}`;
   const bearer = (req: restify.Request): string | undefined => req.header('authorization')?.replace(/^Bearer\s+/i, '');
   const fail = (res: restify.Response, status: number, code: string, message: string): void => {
     res.send(status, { error: { code, message } });
   };
-  /** Claims of a valid token for this conversation; 403 otherwise (Direct Line's answer to a bad token). */
-  const authorize = (req: restify.Request, res: restify.Response, conversationId?: string): TokenClaims | undefined => {
-    if (!limiter.allow(req.socket?.remoteAddress ?? 'unknown')) { fail(res, 429, 'rate_limited', 'Too many requests.'); return undefined; }
+  /**
+   * Claims of a valid token for this conversation; 403 otherwise (Direct Line's answer to a bad token).
+   * Then the route's limit, per token: reads (polling) have their own budget, separate from messages.
+   */
+  const authorize = (req: restify.Request, res: restify.Response, conversationId?: string, budget: 'reads' | 'messages' = 'reads'): TokenClaims | undefined => {
     const claims = signer.verify(bearer(req));
     if (!claims || (conversationId !== undefined && claims.cid !== conversationId)) {
-      fail(res, 403, 'forbidden', 'The token is not valid for this conversation.');
+      // Bad tokens have nothing better to be counted by than the address.
+      const decision = limits.clients.take([`address:${clientOf(req)}`]);
+      if (!decision.ok) sendRateLimited(res, decision.retryAfterSeconds);
+      else fail(res, 403, 'forbidden', 'The token is not valid for this conversation.');
       return undefined;
     }
+    const decision = budget === 'reads'
+      ? limits.polls.take([`directline:${claims.cid}`])
+      : limits.messages.take([`conversation:webchat:${claims.cid}`, `user:webchat:${claims.uid}`]);
+    if (!decision.ok) { sendRateLimited(res, decision.retryAfterSeconds); return undefined; }
     return claims;
   };
 
@@ -81,7 +93,9 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   };
 
   server.post('/api/directline/token', async (req, res) => {
-    if (!limiter.allow(req.socket?.remoteAddress ?? 'unknown')) return fail(res, 429, 'rate_limited', 'Too many requests.');
+    // Nothing identifies the caller yet: the (proxy-aware) client address is all there is.
+    const decision = limits.clients.take([`address:${clientOf(req)}`]);
+    if (!decision.ok) return sendRateLimited(res, decision.retryAfterSeconds);
     const body = (req.body ?? {}) as { userId?: unknown; locale?: unknown };
     if (typeof body !== 'object' || (body.userId !== undefined && (typeof body.userId !== 'string' || !USER_ID.test(body.userId)))) {
       return fail(res, 400, 'bad_request', 'userId, when given, is 1-64 letters, digits, _ or -.');
@@ -104,7 +118,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const conversationId = randomUUID();
     // The locale rides in the token: Web Chat starts the conversation without one, and the welcome must match the page.
     const { token, expiresIn } = signer.issue(conversationId, userId, undefined, locale);
-    res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `${originOf(req)}/v3/directline` });
+    res.send(200, { token, conversationId, expiresIn, userId, locale, domain: `${publicUrl()}/v3/directline` });
   });
 
   server.post('/v3/directline/conversations', async (req, res) => {
@@ -120,7 +134,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       enqueue(claims.cid, () => runTurn(claims, {
         type: 'conversationUpdate', id: randomUUID(), ...(locale ? { locale } : {}),
         membersAdded: [{ id: claims.uid, name: 'User' }, BOT] as Activity['membersAdded'],
-      }, originOf(req)));
+      }, publicUrl()));
     }
     const { token, expiresIn } = signer.issue(claims.cid, claims.uid, undefined, claims.loc);
     res.send(isNew ? 201 : 200, { conversationId: claims.cid, token, expires_in: expiresIn });
@@ -136,7 +150,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   });
 
   server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
-    const claims = authorize(req, res, String(req.params.id));
+    const claims = authorize(req, res, String(req.params.id), 'messages');
     if (!claims) return;
     if (!(await store.exists(claims.cid))) return fail(res, 404, 'not_found', 'No such conversation.');
     const body = req.body as Partial<Activity> | undefined;
@@ -153,7 +167,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     if (inbound.type === 'message' || inbound.type === 'event') {
       // The user sees the assistant typing while the turn runs.
       await store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
-      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, originOf(req)));
+      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, publicUrl()));
     }
   });
 

@@ -36,6 +36,38 @@
     });
   }
 
+  /**
+   * Back off and recover instead of giving up. Direct Line JS stops polling for good after one failed read
+   * (a 429, a restart, a dropped network), and a failed send shows "Send failed" for good. Its requests all
+   * go through `services.ajax`; this wraps it so that, on 429 (after Retry-After), 503 or a network error,
+   * the same request is tried again with exponential back-off: reads forever, a send a few times.
+   * Other failures (403: token, 404: conversation) still reach Direct Line JS, which knows what they mean.
+   */
+  function patient(connection) {
+    var services = connection && connection.services;
+    if (!services || typeof services.ajax !== 'function') return connection;
+    var ajax = services.ajax;
+    services.ajax = function (request) {
+      var failures = 0;
+      var reading = (request.method || 'GET') === 'GET';
+      return ajax(request).retryWhen(function (errors) {
+        return errors.mergeMap(function (error) {
+          failures += 1;
+          var status = error && error.status;
+          // In the Web Chat bundle, Direct Line JS's own handling of a 429 with a numeric Retry-After fails
+          // (its Observable.timer is missing) and a TypeError comes out instead: no status means that 429.
+          var limited = status === 429 || status === undefined;
+          var retry = limited || status === 503 || (reading && (status === 0 || status >= 500));
+          if (!retry || (!reading && failures > 6)) return Promise.reject(error);
+          var after = Number(error.xhr && error.xhr.getResponseHeader && error.xhr.getResponseHeader('Retry-After'));
+          var wait = after > 0 ? Math.min(60000, after * 1000) : Math.min(30000, 1000 * Math.pow(2, failures - 1));
+          return new Promise(function (resolve) { setTimeout(resolve, wait * (0.8 + Math.random() * 0.4)); });
+        });
+      });
+    };
+    return connection;
+  }
+
   function render() {
     window.WebChat.renderWebChat({
       directLine: directLine,
@@ -54,7 +86,7 @@
       var options = { token: s.token, domain: s.domain, webSocket: false, pollingInterval: 400 };
       // Resuming: reconnect to the stored conversation and read it again from the start.
       if (s.started) { options.conversationId = s.conversationId; options.watermark = '0'; }
-      directLine = window.WebChat.createDirectLine(options);
+      directLine = patient(window.WebChat.createDirectLine(options));
       s.started = true;
       sessionStorage.setItem('directLine', JSON.stringify(s));
       render();
