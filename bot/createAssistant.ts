@@ -20,6 +20,7 @@ import { startOutboxWorker, type OutboxWorker } from '../tickets/outbox.js';
 import { ForgetConversationMiddleware } from '../privacy/forget.js';
 import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
+import { MessageLengthMiddleware } from './messageLength.js';
 import { createAdapter, type AdapterParts } from './adapter.js';
 
 export interface AssistantParts {
@@ -73,6 +74,8 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const rootDialog = new RootDialog(services, createFlowDialogs(flowServices), conversationState.createProperty<ConversationMemory>('assistantMemory'));
   const bot = new PrivacyAssistantBot(conversationState, userState, rootDialog, i18n);
   const adapterParts = createAdapter(config, i18n, logger.child('adapter'));
+  // First: every later step (commands, masking, search) sees at most MAX_MESSAGE_CHARS of a message.
+  adapterParts.adapter.use(new MessageLengthMiddleware());
   adapterParts.adapter.use(new ReplyContractMiddleware());
   // After the reply contract: channel retries answered once (with the stamped replies), state conflicts retried.
   adapterParts.adapter.use(new TurnGuardMiddleware(db, logger.child('turns')));
