@@ -55,7 +55,7 @@ export type GaugeCollector = () => Promise<GaugeSample[]> | GaugeSample[];
 
 export class Metrics {
   readonly turns = new Counter('assistant_turns_total', 'Messages from users the assistant handled (or held for an agent).');
-  readonly decisions = new Counter('assistant_decisions_total', 'Routing decisions by kind: answer, clarify, fallback, flow.');
+  readonly decisions = new Counter('assistant_decisions_total', 'Routing decisions by kind: answer, clarify, fallback, flow, smallTalk.');
   readonly flowStarts = new Counter('assistant_flow_starts_total', 'Guided flows started, by flow.');
   readonly flowCompletions = new Counter('assistant_flow_completions_total', 'Guided flows that ended with a ticket, by flow.');
   readonly ticketsOpened = new Counter('assistant_tickets_opened_total', 'Tickets opened by this instance, by kind.');

@@ -19,7 +19,7 @@ import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
 
-interface Meta { kind?: string; flow?: string; ticketId?: string; locale?: string; citations?: { id: string }[] }
+interface Meta { kind?: string; flow?: string; ticketId?: string; locale?: string; citations?: { id: string }[]; smallTalk?: string }
 const metaOf = (a: Partial<Activity>): Meta | undefined => (a.channelData as { assistant?: Meta } | undefined)?.assistant;
 
 export interface FeedbackValue { readonly assistantFeedback: { readonly event: string; readonly helpful: boolean } }
@@ -83,10 +83,11 @@ export class DeskMiddleware implements Middleware {
 
   /** Counts the decision; answers, clarifications and fallbacks become events (answers get feedback buttons). */
   private async onDecision(context: TurnContext, out: Partial<Activity>, meta: Meta): Promise<boolean> {
-    const kind = meta.kind === 'flow' || meta.flow ? 'flow' : meta.kind;
-    if (kind !== 'answer' && kind !== 'clarify' && kind !== 'fallback' && kind !== 'flow') return false;
+    // Small talk ("hi", "thanks") is answered with the menu: counted on its own, not something to improve.
+    const kind = meta.kind === 'flow' || meta.flow ? 'flow' : meta.smallTalk ? 'smallTalk' : meta.kind;
+    if (kind !== 'answer' && kind !== 'clarify' && kind !== 'fallback' && kind !== 'flow' && kind !== 'smallTalk') return false;
     this.deps.metrics.decisions.inc({ kind });
-    if (kind === 'flow') return true;
+    if (kind === 'flow' || kind === 'smallTalk') return true;
     const a = context.activity;
     const locale: Locale = isLocale(meta.locale) ? meta.locale : 'en-US';
     const id = randomUUID();

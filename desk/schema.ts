@@ -36,6 +36,14 @@ function statements(dialect: SqlStore['dialect']): string[] {
     return [...tables,
       `CREATE TRIGGER IF NOT EXISTS desk_audit_no_update BEFORE UPDATE ON desk_audit BEGIN SELECT RAISE(ABORT, 'desk_audit is append-only'); END`,
       `CREATE TRIGGER IF NOT EXISTS desk_audit_no_delete BEFORE DELETE ON desk_audit BEGIN SELECT RAISE(ABORT, 'desk_audit is append-only'); END`,
+      // "Delete this conversation" (privacy/forget.ts) and retention delete its state and Direct Line transcript:
+      // the desk's copies of that conversation go with them.
+      `CREATE TRIGGER IF NOT EXISTS desk_forget_state AFTER DELETE ON bot_state WHEN instr(OLD.key, '/conversations/') > 0 BEGIN
+         DELETE FROM desk_transcript WHERE conversation_id = rtrim(substr(OLD.key, instr(OLD.key, '/conversations/') + 15), '/');
+         DELETE FROM desk_events WHERE conversation_id = rtrim(substr(OLD.key, instr(OLD.key, '/conversations/') + 15), '/'); END`,
+      `CREATE TRIGGER IF NOT EXISTS desk_forget_transcript AFTER DELETE ON dl_activities BEGIN
+         DELETE FROM desk_transcript WHERE conversation_id = OLD.conversation_id;
+         DELETE FROM desk_events WHERE conversation_id = OLD.conversation_id; END`,
       `CREATE TRIGGER IF NOT EXISTS desk_ticket_opened AFTER INSERT ON tickets BEGIN
          INSERT INTO desk_audit (ticket_id, actor, action, from_status, to_status, note, at) VALUES (NEW.id, 'assistant', 'opened', NULL, NEW.status, NULL, NEW.created_at); END`,
       `CREATE TRIGGER IF NOT EXISTS desk_ticket_status AFTER UPDATE OF status ON tickets WHEN OLD.status <> NEW.status AND NOT EXISTS
@@ -58,6 +66,23 @@ function statements(dialect: SqlStore['dialect']): string[] {
          END IF;
          RETURN NEW;
        END $$`,
+    `CREATE OR REPLACE FUNCTION desk_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE conv TEXT;
+       BEGIN
+         IF TG_TABLE_NAME = 'bot_state' THEN
+           IF position('/conversations/' in OLD.key) = 0 THEN RETURN OLD; END IF;
+           conv := rtrim(substr(OLD.key, position('/conversations/' in OLD.key) + 15), '/');
+         ELSE
+           conv := OLD.conversation_id;
+         END IF;
+         DELETE FROM desk_transcript WHERE conversation_id = conv;
+         DELETE FROM desk_events WHERE conversation_id = conv;
+         RETURN OLD;
+       END $$`,
+    `DROP TRIGGER IF EXISTS desk_forget_state ON bot_state`,
+    `CREATE TRIGGER desk_forget_state AFTER DELETE ON bot_state FOR EACH ROW EXECUTE FUNCTION desk_forget()`,
+    `DROP TRIGGER IF EXISTS desk_forget_transcript ON dl_activities`,
+    `CREATE TRIGGER desk_forget_transcript AFTER DELETE ON dl_activities FOR EACH ROW EXECUTE FUNCTION desk_forget()`,
     `DROP TRIGGER IF EXISTS desk_ticket_audit ON tickets`,
     `CREATE TRIGGER desk_ticket_audit AFTER INSERT OR UPDATE ON tickets FOR EACH ROW EXECUTE FUNCTION desk_ticket_audit()`,
   ];

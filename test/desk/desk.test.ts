@@ -93,12 +93,24 @@ describe('queue and tickets', () => {
   }, 30_000);
 });
 
+describe('delete this conversation', () => {
+  it('takes the desk\'s copies of the conversation with it', async () => {
+    const chat = conversation(app, { locale: 'en-US' });
+    await chat.say('Do you log my IP address?');
+    await chat.say('wibble wobble zorblax');
+    expect((await app.app.desk.live.transcript(chat.id)).length).toBeGreaterThan(2);
+    await chat.say('delete this conversation');
+    expect(await app.app.desk.live.transcript(chat.id)).toEqual([]);
+    expect(await app.app.assistant.db.all('SELECT id FROM desk_events WHERE conversation_id = ?', [chat.id])).toEqual([]);
+  }, 30_000);
+});
+
 describe('metrics and Improve', () => {
   it('/metrics parses as Prometheus text and its counters move with a conversation', async () => {
     const before = parsePrometheus(await (await fetch(`${app.base}/metrics`)).text());
     const chat = conversation(app, { locale: 'en-US' });
     await chat.say('Do you log my IP address?');
-    await chat.say('what is the airspeed of an unladen swallow');
+    await chat.say('wibble wobble zorblax');
     const after = parsePrometheus(await (await fetch(`${app.base}/metrics`)).text());
     expect((after.get('assistant_turns_total') ?? 0) - (before.get('assistant_turns_total') ?? 0)).toBe(2);
     const decisions = (m: Map<string, number>) => [...m.entries()].filter(([k]) => k.startsWith('assistant_decisions_total{')).reduce((s, [, v]) => s + v, 0);
@@ -125,14 +137,14 @@ describe('metrics and Improve', () => {
     expect(notHelpful?.type).toBe('messageBack');
     const thanks = await app.send({ ...userMessageFor(chat.id, notHelpful!.text!), value: notHelpful!.value });
     expect(messagesOf(thanks)[0]?.text).toMatch(/didn't help/);
-    await chat.say('can I pay with seashells 13812345678');
+    await chat.say('zorblax quibbleton flibbertigibbet 13812345678');
     const page = await (await anna.get('/desk/improve')).text();
     expect(page).toContain(asked.replace('?', ''));
-    expect(page).toContain('can I pay with seashells');
+    expect(page).toContain('zorblax quibbleton flibbertigibbet');
     expect(page).not.toContain('13812345678');
 
-    expect((await anna.post('/desk/api/improve/attach', { locale: 'en-US', text: 'can I pay with seashells', target: 'flow:nope' })).status).toBe(400);
-    expect((await anna.post('/desk/api/improve/attach', { locale: 'en-US', text: 'can I pay with seashells', target: 'none:payments' })).status).toBe(200);
+    expect((await anna.post('/desk/api/improve/attach', { locale: 'en-US', text: 'zorblax quibbleton flibbertigibbet', target: 'flow:nope' })).status).toBe(400);
+    expect((await anna.post('/desk/api/improve/attach', { locale: 'en-US', text: 'zorblax quibbleton flibbertigibbet', target: 'none:payments' })).status).toBe(200);
     expect((await anna.post('/desk/api/improve/attach', { locale: 'en-US', text: asked, target: 'flow:dataRequest' })).status).toBe(200);
     const dir = app.config.desk.trainingDir;
     expect(readSuggestions(dir).map((s) => [s.target, s.status, s.by])).toEqual([['none:payments', 'pending', 'anna'], ['flow:dataRequest', 'pending', 'anna']]);
@@ -141,7 +153,7 @@ describe('metrics and Improve', () => {
     expect((await anna.post('/desk/api/improve/review', { index: 0 })).status).toBe(200);
     expect(applySuggestions(dir)).toEqual({ 'en-US': 1 });
     const suggested = JSON.parse(fs.readFileSync(path.join(dir, 'en-US', 'suggested.json'), 'utf8'));
-    expect(suggested).toEqual({ locale: 'en-US', passages: {}, flows: {}, notCovered: { payments: ['can I pay with seashells'] } });
+    expect(suggested).toEqual({ locale: 'en-US', passages: {}, flows: {}, notCovered: { payments: ['zorblax quibbleton flibbertigibbet'] } });
     expect(readSuggestions(dir).map((s) => s.target)).toEqual(['flow:dataRequest']);
   }, 30_000);
 });
