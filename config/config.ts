@@ -81,7 +81,7 @@ export interface Config {
 }
 
 export interface DeskConfig {
-  /** Agent accounts from configuration: `name:scrypt-hash` pairs (hashes from `npx tsx desk/cli.ts hash`). */
+  /** Agent accounts from configuration: `name:scrypt-hash` pairs (hashes from `npm run desk -- hash`). */
   readonly agents: readonly { readonly name: string; readonly hash: string }[];
   /** How long a conversation waits in the live queue before the user is told nobody is free. */
   readonly handoffTimeoutSeconds: number;

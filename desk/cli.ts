@@ -1,7 +1,7 @@
 /**
- * `npx tsx desk/cli.ts add-agent <name>`: adds (or resets) a desk agent in the
+ * `npm run desk -- add-agent <name>`: adds (or resets) a desk agent in the
  * store, with the password read from the terminal (or DESK_PASSWORD).
- * `npx tsx desk/cli.ts hash`: prints a scrypt hash for DESK_AGENTS=name:hash.
+ * `npm run desk -- hash`: prints a scrypt hash for DESK_AGENTS=name:hash.
  */
 import 'dotenv/config';
 import readline from 'node:readline';
@@ -10,8 +10,8 @@ import { openStore } from '../storage/open.js';
 import { DeskAuth, hashPassword } from './auth.js';
 import { ensureDeskSchema } from './schema.js';
 
-const USAGE = `Usage: npx tsx desk/cli.ts add-agent <name>   add or reset an agent (password asked, or DESK_PASSWORD)
-       npx tsx desk/cli.ts hash                print a hash for DESK_AGENTS=name:<hash>`;
+const USAGE = `Usage: npm run desk -- add-agent <name>   add or reset an agent (password asked, or DESK_PASSWORD)
+       npm run desk -- hash                print a hash for DESK_AGENTS=name:<hash>`;
 
 async function askPassword(): Promise<string> {
   if (process.env.DESK_PASSWORD) return process.env.DESK_PASSWORD;
