@@ -155,7 +155,9 @@ export function createApp(parts: AssistantParts, options: AppOptions = {}): App 
     server,
     assistant,
     desk,
+    // The store first: a database that cannot be reached or migrated stops the start with its own message.
     listen: async (port = config.port) => {
+      await assistant.ready;
       await desk.ready;
       return new Promise((resolve) => server.listen(port, '0.0.0.0', () => resolve(`http://localhost:${(server.address() as { port: number }).port}`)));
     },

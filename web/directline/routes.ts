@@ -19,6 +19,9 @@ import { sendRateLimited, type RouteLimits } from '../../bot/rateLimit.js';
 import { DirectLineStore } from './store.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 
+/** An accepted message still unanswered after this long is taken to belong to an instance that died. */
+const PENDING_AFTER_MS = 60_000;
+const PENDING_CHECK_MS = 10_000;
 const BOT = { id: 'buygogo-assistant', name: 'Buygogo', role: 'bot' };
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -38,7 +41,6 @@ export interface DirectLineDeps {
 export function registerDirectLineRoutes(server: restify.Server, deps: DirectLineDeps): void {
   const { assistant, config, logger, signer, store, limits, clientOf, publicUrl } = deps;
   const turns = new Map<string, Promise<void>>();
-
   const bearer = (req: restify.Request): string | undefined => req.header('authorization')?.replace(/^Bearer\s+/i, '');
   const fail = (res: restify.Response, status: number, code: string, message: string): void => {
     res.send(status, { error: { code, message } });
@@ -90,7 +92,19 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     });
     const visible = replies.filter((r) => r.type !== 'trace');
     await store.append(claims.cid, visible.map((r) => ({ ...absoluteLinks(r, origin), from: BOT, timestamp: new Date(), replyToId: inbound.id })) as Partial<Activity>[]);
+    if (inbound.id) await store.answered(claims.cid, inbound.id);
   };
+
+  // A message accepted by an instance that died before answering it (crash, kill -9, restart) is answered by
+  // whichever instance finds it first; the turn guard makes a second run of the same activity id a replay.
+  const recovery = setInterval(() => {
+    store.takePending(PENDING_AFTER_MS)
+      .then((pending) => pending.forEach((p) => enqueue(p.conversationId,
+        () => runTurn({ cid: p.conversationId, uid: p.userId } as TokenClaims, p.activity, publicUrl()))))
+      .catch((error: unknown) => logger.warn('direct line recovery failed', { error }));
+  }, PENDING_CHECK_MS);
+  recovery.unref();
+  server.server.on('close', () => clearInterval(recovery));
 
   server.post('/api/directline/token', async (req, res) => {
     // Nothing identifies the caller yet: the (proxy-aware) client address is all there is.
@@ -162,7 +176,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       channelData: body.channelData, attachments: body.attachments, timestamp: new Date(),
       from: { id: claims.uid, name: 'User', role: 'user' } as Activity['from'],
     };
-    const [stored] = await store.append(claims.cid, [inbound]);
+    const [stored] = await store.append(claims.cid, [inbound], { pending: inbound.type === 'message' || inbound.type === 'event' });
     res.send(200, { id: stored!.id });
     if (inbound.type === 'message' || inbound.type === 'event') {
       // The user sees the assistant typing while the turn runs.
