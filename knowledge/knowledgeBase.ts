@@ -144,9 +144,27 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
         return { hits: understood.ranked.slice(0, 8), confidence: understood.ranked[0]?.score ?? 0, terms: understood.terms };
       },
     },
-    route: (text, locale) => decide(text, understandingFor(text, locale).understand(text), settings),
+    route: (text, locale) => {
+      const whole = decide(text, understandingFor(text, locale).understand(text), settings);
+      // A long story dilutes its question ("I work in IT… I saw the app send the Android ID. What is it for?"):
+      // when the whole message would go unanswered for low confidence, each sentence is read on its own.
+      const sentences = whole.kind === 'fallback' && whole.reason === 'low-confidence' ? splitSentences(text) : [];
+      if (sentences.length < 2) return whole;
+      const best = sentences
+        .map((s) => decide(s, understandingFor(s, locale).understand(s), settings))
+        .filter((d) => d.kind === 'answer' || d.kind === 'flow')
+        .sort((a, b) => b.confidence - a.confidence)[0];
+      return best ? { ...best, truncated: whole.truncated } : whole;
+    },
     training,
   };
+}
+
+/** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */
+export function splitSentences(text: string): string[] {
+  return (text.match(/[^.!?。！？]+[.!?。！？]?/gu) ?? [])
+    .map((s) => s.trim())
+    .filter((s) => s.split(/\s+/).length >= 3 || (s.match(/\p{Script=Han}/gu) ?? []).length >= 6);
 }
 
 /** Aids written for a different text of a passage are not applied to it. */

@@ -90,6 +90,17 @@ describe('another policy, loaded alone with no data of its own', () => {
   });
 });
 
+describe('a long story with a question inside', () => {
+  it('is answered from the sentence that asks, when the whole message is too diluted to answer', () => {
+    const story = 'I have been shopping on Buygogo for years and I really love the deals and the fast delivery to my town. '
+      + 'Last week my brother told me that shopping apps quietly follow you around all day long. '
+      + 'Can I switch off location tracking?';
+    const d = kb.route(story, 'en-US');
+    expect(d.kind).toBe('answer');
+    expect(isUnder((d as { passageId: string }).passageId, '1.2.2')).toBe(true);
+  });
+});
+
 describe('bounded work per message', () => {
   it('reads only the first part of an overlong message and says it was cut', () => {
     const started = performance.now();
