@@ -99,7 +99,7 @@ export function renderIndex(i18n: I18n): string {
   </nav>
 </header>
 <main class="chat">
-  <div id="webchat" role="main"><p id="loading">${escapeHtml(t('loading'))}</p></div>
+  <div id="webchat"><p id="loading">${escapeHtml(t('loading'))}</p></div>
   <p class="note"><span id="privacy-note">${escapeHtml(t('privacyNote'))}</span> <a id="policy-link" href="/policy" target="_blank" rel="noopener">${escapeHtml(t('policyLink'))}</a></p>
 </main>
 <script type="application/json" id="texts">${JSON.stringify(texts).replace(/</g, '\\u003c')}</script>
