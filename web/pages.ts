@@ -103,8 +103,8 @@ export function renderIndex(i18n: I18n): string {
   <p class="note"><span id="privacy-note">${escapeHtml(t('privacyNote'))}</span> <a id="policy-link" href="/policy" target="_blank" rel="noopener">${escapeHtml(t('policyLink'))}</a></p>
 </main>
 <script type="application/json" id="texts">${JSON.stringify(texts).replace(/</g, '\\u003c')}</script>
-<script src="${WEBCHAT_URL}"></script>
 <script src="/static/page.js"></script>
+<script src="${WEBCHAT_URL}"></script>
 </body>
 </html>`;
 }

@@ -37,6 +37,26 @@
   }
 
   /**
+   * Starts the conversation as soon as there is a token, while Web Chat is still downloading and
+   * evaluating (its 3.9 MB bundle takes most of a cold first load): the bot says welcome meanwhile, and
+   * Web Chat reconnects to a conversation that already has it, instead of starting one after it is
+   * ready. If this fails, Web Chat starts the conversation itself, as before.
+   */
+  function started(s) {
+    if (s.started) return Promise.resolve(s);
+    return fetch(s.domain + '/conversations', { method: 'POST', headers: { authorization: 'Bearer ' + s.token } })
+      .then(function (res) { return res.ok ? res.json() : undefined; })
+      .then(function (c) {
+        if (!c || !c.conversationId) return s;
+        s.conversationId = c.conversationId;
+        if (c.token) s.token = c.token;
+        s.started = true;
+        sessionStorage.setItem('directLine', JSON.stringify(s));
+        return s;
+      }, function () { return s; });
+  }
+
+  /**
    * Back off and recover instead of giving up. Direct Line JS stops polling for good after one failed read
    * (a 429, a restart, a dropped network), and a failed send shows "Send failed" for good. Its requests all
    * go through `services.ajax`; this wraps it so that, on 429 (after Retry-After), 503 or a network error,
@@ -81,10 +101,19 @@
     }, document.getElementById('webchat'));
   }
 
+  /** Web Chat's script comes after this one: it has run by DOMContentLoaded. */
+  var webChatReady = new Promise(function (resolve) {
+    if (window.WebChat) resolve();
+    else document.addEventListener('DOMContentLoaded', function () { resolve(); });
+  });
+
   function start() {
-    session().then(function (s) {
+    var ready = session().then(started);
+    Promise.all([ready, webChatReady]).then(function (both) {
+      var s = both[0];
+      if (!window.WebChat) throw new Error('Web Chat did not load');
       var options = { token: s.token, domain: s.domain, webSocket: false, pollingInterval: 400 };
-      // Resuming: reconnect to the stored conversation and read it again from the start.
+      // Started (just now, or before a reload): reconnect to the conversation and read it from the start.
       if (s.started) { options.conversationId = s.conversationId; options.watermark = '0'; }
       directLine = patient(window.WebChat.createDirectLine(options));
       s.started = true;
