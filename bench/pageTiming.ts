@@ -58,7 +58,9 @@ async function stop(s: Started): Promise<void> {
 /** Records, in the page, when the first bot message shows and what the network did before it. */
 const PROBE = `
   new MutationObserver((_m, observer) => {
-    const bot = document.querySelector('.webchat__basic-transcript .webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content');
+    // The welcome counts once it is readable: the page's early welcome, or Web Chat's first bot bubble.
+    const bot = document.querySelector('#webchat .early-welcome')
+      || document.querySelector('.webchat__basic-transcript .webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content');
     if (bot && bot.textContent.trim() && bot.getClientRects().length > 0) {
       window.__welcomeAt = performance.now();
       observer.disconnect();

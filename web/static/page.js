@@ -107,8 +107,34 @@
     else document.addEventListener('DOMContentLoaded', function () { resolve(); });
   });
 
+  /**
+   * Shows the welcome as soon as the bot has said it, while Web Chat's bundle is still evaluating (most of a
+   * cold first load): read the conversation once or twice and put the first bot message where Web Chat will
+   * render. Plain text only (textContent); Web Chat replaces it with the real transcript when it mounts.
+   */
+  function earlyWelcome(s) {
+    if (!s.started || window.WebChat) return;
+    var tries = 0;
+    (function read() {
+      fetch(s.domain + '/conversations/' + encodeURIComponent(s.conversationId) + '/activities?watermark=0', {
+        headers: { authorization: 'Bearer ' + s.token }
+      }).then(function (res) { return res.ok ? res.json() : undefined; }).then(function (body) {
+        var first = body && (body.activities || []).filter(function (a) { return a.type === 'message' && a.from && a.from.role !== 'user' && a.text; })[0];
+        var slot = document.getElementById('loading');
+        if (first && slot && !window.WebChat) {
+          slot.className = 'early-welcome';
+          slot.setAttribute('role', 'status');
+          slot.textContent = first.text.replace(/\*\*/g, '');
+        } else if (!first && ++tries < 5 && !window.WebChat) {
+          setTimeout(read, 150);
+        }
+      }, function () { /* Web Chat will show it */ });
+    })();
+  }
+
   function start() {
     var ready = session().then(started);
+    ready.then(earlyWelcome);
     Promise.all([ready, webChatReady]).then(function (both) {
       var s = both[0];
       if (!window.WebChat) throw new Error('Web Chat did not load');
