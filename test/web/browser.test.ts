@@ -108,6 +108,23 @@ run('the support page in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'resumed.png') });
   }, 90_000);
 
+  it('a tapped "close my account" button files a close-account request, not a deletion', async () => {
+    await say('我的数据请求');
+    const close = page.locator('button', { hasText: '注销账号并删除数据' }).last();
+    await close.waitFor({ timeout: 15_000 });
+    await close.click();
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/账号/);
+    await say('13900001111');
+    await say('everything');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/确认/);
+    await say('是');
+    await expect.poll(() => transcript().innerText(), { timeout: 15_000 }).toMatch(/DR-[2-9A-HJKMNP-Z]{6}/);
+    const references = (await transcript().innerText()).match(/DR-[2-9A-HJKMNP-Z]{6}/g)!;
+    const ticket = await app.app.assistant.tickets.get(references.at(-1)!);
+    expect(ticket?.fields).toMatchObject({ right: 'close' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'close-account.png') });
+  }, 90_000);
+
   it('greets a Chinese browser on a phone in Chinese, with Chinese buttons, and again in English after a switch', async () => {
     const phone = await launch({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, mobile: true });
     const zh = phone.pages()[0] ?? (await phone.newPage());
