@@ -192,6 +192,20 @@ describe.each(DELIVERY_MODES)('over %s delivery', (delivery) => {
       expect(JSON.stringify(handoff?.value)).toContain(ticket.id);
     });
 
+    it('works in Chinese: a stated age starts it, the guardian is recorded, a ticket and a handoff follow', async () => {
+      const chat = conversation(app, { locale: 'zh-CN' });
+      const first = await chat.say('我今年15岁，可以注册吗');
+      expect(metaOf(first)).toMatchObject({ kind: 'flow', flow: 'minorConsent', locale: 'zh-CN' });
+      expect(lastMeta(first)?.step).toBe('guardianName');
+      await chat.say('王芳');
+      await chat.say('妈妈');
+      const done = await chat.say('13800001234');
+      const ticket = (await ticketOf(done))!;
+      expect(ticket.id.startsWith('MC-')).toBe(true);
+      expect(ticket).toMatchObject({ locale: 'zh-CN', fields: { role: 'minor', guardianName: '王芳', relationship: 'parent', guardianContact: '13800001234' } });
+      expect(done.some((r) => r.type === 'event' && r.name === 'handoff.initiate')).toBe(true);
+    });
+
     it('tells an adult the rule and ends without a ticket', async () => {
       const chat = conversation(app, { locale: 'en-US' });
       expect(lastMeta(await chat.say("I'm under 18"))?.step).toBe('role');
