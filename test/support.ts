@@ -130,3 +130,15 @@ export function metaOf(replies: readonly Reply[]): AssistantMetaView | undefined
 export function messagesOf(replies: readonly Reply[]): Reply[] {
   return replies.filter((r) => r.type === 'message');
 }
+
+export interface DirectLineSession { token: string; conversationId: string; domain: string; userId: string }
+
+/** Opens a local Direct Line conversation as the web page does: a token, then the conversation. */
+export async function openDirectLine(app: Pick<TestApp, 'base'>, locale = 'en-US'): Promise<DirectLineSession> {
+  const s = (await (await fetch(`${app.base}/api/directline/token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale }),
+  })).json()) as DirectLineSession;
+  const res = await fetch(`${app.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
+  if (res.status !== 201) throw new Error(`starting the conversation answered ${res.status}`);
+  return s;
+}

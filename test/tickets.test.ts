@@ -1,6 +1,6 @@
 /** The ticket queue: references, deadlines, the HTTP API, the CLI, and delivery to a helpdesk that may be down. */
 import { execFile } from 'node:child_process';
-import http from 'node:http';
+import { startHelpdesk } from './helpdesk.js';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config/config.js';
@@ -103,20 +103,8 @@ describe('tickets CLI', () => {
 
 describe('helpdesk outbox', () => {
   it('keeps retrying a helpdesk that fails, and delivers each ticket once when it recovers', async () => {
-    const received: string[] = [];
-    let failuresLeft = 2;
-    const helpdesk = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        if (failuresLeft-- > 0) { res.statusCode = 503; res.end(); return; }
-        received.push((JSON.parse(body) as { ticket: { id: string } }).ticket.id);
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => helpdesk.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(helpdesk.address() as { port: number }).port}/tickets`;
+    const helpdesk = await startHelpdesk({ failFirst: 2 });
+    const { received, url } = helpdesk;
     const db = openSqliteStore(tempDataDir());
     const ticket = await new TicketStore(db, { withOutbox: true }).open(request('outbox'));
     let clock = Date.now();
@@ -132,7 +120,7 @@ describe('helpdesk outbox', () => {
       expect(received).toEqual([ticket.id]);
     } finally {
       await worker.stop();
-      helpdesk.close();
+      await helpdesk.close();
     }
   });
 });

@@ -6,12 +6,12 @@
  * lost, none doubled) and the helpdesk webhook has received every ticket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/config.js';
 import { tempDataDir } from '../support.js';
+import { startHelpdesk } from '../helpdesk.js';
 
 const ROBOTS = 6;
 const KILLS = 2;
@@ -45,20 +45,12 @@ function start(env: Record<string, string>): Promise<ChildProcess> {
 
 describe('kill -9 during scripted leak reports', () => {
   it('loses no ticket and doubles none', async () => {
-    const webhookTickets: string[] = [];
-    const webhook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        webhookTickets.push((JSON.parse(body) as { ticket: { id: string } }).ticket.id);
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    const helpdesk = await startHelpdesk();
+    const webhookTickets = helpdesk.received;
     const port = await freePort();
     const env = {
       PORT: String(port), DATA_DIR: tempDataDir(), RATE_LIMIT_PER_MINUTE: '100000', TICKETS_API_TOKEN: 'chaos-token',
-      HELPDESK_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as net.AddressInfo).port}/hook`, LOG_LEVEL: 'error',
+      HELPDESK_WEBHOOK_URL: helpdesk.url, LOG_LEVEL: 'error',
     };
     const base = `http://127.0.0.1:${port}`;
     server = await start(env);
@@ -107,6 +99,6 @@ describe('kill -9 during scripted leak reports', () => {
     // The outbox delivers after restarts too: wait until the webhook has every ticket.
     for (let i = 0; i < 100 && new Set(webhookTickets).size < mine.length; i++) await new Promise((r) => setTimeout(r, 200));
     expect(new Set(webhookTickets)).toEqual(new Set(mine.map((t) => t.id)));
-    webhook.close();
+    await helpdesk.close();
   }, 120_000);
 });

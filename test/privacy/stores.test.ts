@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversation, messagesOf, startTestApp, type Reply, type TestApp } from '../support.js';
+import { conversation, messagesOf, openDirectLine, startTestApp, type DirectLineSession, type Reply, type TestApp } from '../support.js';
 import { createLogger } from '../../logging/logger.js';
 import { sanitizeTicketFields } from '../../tickets/ticket.js';
 import { FORMATS } from './formats.js';
@@ -20,16 +20,9 @@ const ALL_SECRETS = FORMATS.flatMap((f) => f.secrets);
 const leaks = (stored: string): string[] => ALL_SECRETS.filter((s) => stored.includes(s));
 const lastMeta = (replies: Reply[]) => messagesOf(replies).at(-1)?.channelData?.assistant;
 
-interface Session { token: string; conversationId: string; userId: string }
+type Session = DirectLineSession;
 
-async function openDirectLine(locale = 'en-US'): Promise<Session> {
-  const s = (await (await fetch(`${app.base}/api/directline/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale }),
-  })).json()) as Session;
-  const res = await fetch(`${app.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(201);
-  return s;
-}
+const openWebChat = (locale = 'en-US'): Promise<Session> => openDirectLine(app, locale);
 
 async function post(s: Session, activity: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, {
@@ -61,7 +54,7 @@ const rawDatabase = (): string => fs.readdirSync(app.dataDir).filter((f) => f.st
 
 describe('the Direct Line transcript', () => {
   it('keeps none of the formats unmasked, in text, value, channelData or attachments', async () => {
-    const s = await openDirectLine();
+    const s = await openWebChat();
     for (const f of FORMATS) {
       await post(s, {
         text: f.text,
@@ -175,7 +168,7 @@ describe('"delete this conversation"', () => {
     ['en-US', 'delete this conversation', /deleted this conversation/],
     ['zh-CN', '删除这段对话', /对话已删除/],
   ])('in %s removes the state and the Direct Line transcript, and confirms with speech', async (locale, command, done) => {
-    const s = await openDirectLine(locale);
+    const s = await openWebChat(locale);
     await post(s, { text: locale === 'zh-CN' ? '我想报告信息泄露，电话13812345678' : 'I want to report a leak, my phone is 13812345678', locale });
     await waitFor(s, (acts) => acts.some((a) => a.from.id !== s.userId && /password|密码|leak|泄露/i.test(a.text ?? '') && a.type === 'message'));
     expect((await stateRows(s.conversationId)).length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * data of its own: migrations, eTags that detect a lost update, tickets exactly once, the outbox
  * delivered once with two workers, the Direct Line transcript shared by two handles, retention.
  */
-import http from 'node:http';
+import { startHelpdesk } from '../helpdesk.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../logging/logger.js';
 import { MIGRATIONS } from '../../storage/migrations.js';
@@ -89,20 +89,8 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
 
   it('delivers each ticket once with two outbox workers, retrying a failing helpdesk with backoff', async () => {
     const loc = fresh();
-    const received: string[] = [];
-    let failuresLeft = 3;
-    const helpdesk = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        if (failuresLeft-- > 0) { res.statusCode = 503; res.end(); return; }
-        received.push((JSON.parse(body) as { ticket: { id: string } }).ticket.id);
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => helpdesk.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(helpdesk.address() as { port: number }).port}/`;
+    const helpdesk = await startHelpdesk({ failFirst: 3 });
+    const { received, url } = helpdesk;
     const tickets = new TicketStore(loc.open(), { withOutbox: true });
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => tickets.open(request(`k${i}`)).then((t) => t.id)));
     const options = { intervalMs: 20, baseBackoffMs: 10, maxBackoffMs: 50, timeoutMs: 2000 };
@@ -113,7 +101,7 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
       expect([...received].sort()).toEqual([...ids].sort());
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
-      helpdesk.close();
+      await helpdesk.close();
     }
   });
 

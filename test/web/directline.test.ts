@@ -1,21 +1,14 @@
 /** The local Direct Line at the HTTP level: tokens are scoped to one conversation, transcripts resume. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support.js';
+import { openDirectLine, startTestApp, type DirectLineSession, type TestApp } from '../support.js';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
 afterAll(async () => { await app.close(); });
 
-interface Session { token: string; conversationId: string; domain: string; userId: string }
+type Session = DirectLineSession;
 
-async function open(locale = 'en-US'): Promise<Session> {
-  const s = (await (await fetch(`${app.base}/api/directline/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale }),
-  })).json()) as Session;
-  const res = await fetch(`${app.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(201);
-  return s;
-}
+const open = (locale = 'en-US'): Promise<Session> => openDirectLine(app, locale);
 
 const activities = async (s: Session, conversationId = s.conversationId, watermark = '0') =>
   fetch(`${app.base}/v3/directline/conversations/${conversationId}/activities?watermark=${watermark}`, { headers: { authorization: `Bearer ${s.token}` } });
