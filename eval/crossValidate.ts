@@ -12,7 +12,8 @@ import type { Passage } from '../knowledge/passage.js';
 import { isUnder } from '../knowledge/passage.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { loadTokenizers, TRAINING_DIR } from '../knowledge/knowledgeBase.js';
-import { decide, confidenceOf } from '../knowledge/decide.js';
+import { calibratedConfidence, decide, confidenceOf } from '../knowledge/decide.js';
+import { fitCalibrator, signalsFor, type Calibration, type CalibrationRow } from '../knowledge/learn/calibration.js';
 import { assembleTrainingSet, readTrainingFiles, targetKind, type TrainingSet } from '../knowledge/learn/trainingData.js';
 import { trainIntentModel, derivedExamples, type LabelledText } from '../knowledge/learn/intentModel.js';
 import {
@@ -83,7 +84,7 @@ export function judge(h: HeldOut, settings: UnderstandingSettings): { right: boo
   const firstChoiceRight = expected === 'fallback'
     ? top.kind === 'none' || top.kind === 'small'
     : expected === 'flow' ? top.key === h.key : top.kind === 'passage' && isUnder(top.key, h.key);
-  return { right, firstChoiceRight, confidence: confidenceOf(h.understood) };
+  return { right, firstChoiceRight, confidence: calibratedConfidence(h.understood, settings) ?? confidenceOf(h.understood) };
 }
 
 /** Area under the ROC curve of `score` for positives against negatives (0.5: no signal). */
@@ -135,12 +136,12 @@ export function chooseThresholds(held: readonly HeldOut[], base: UnderstandingSe
   return best!;
 }
 
-export function reportFor(held: readonly HeldOut[], settings: UnderstandingSettings): CvReport {
+export function reportFor(held: readonly HeldOut[], settings: UnderstandingSettings, settingsOf: (h: HeldOut) => UnderstandingSettings = () => settings): CvReport {
   const byGroup = new Map<string, { right: number; total: number }>();
   const auc: { score: number; positive: boolean }[] = [];
   let right = 0;
   for (const h of held) {
-    const j = judge(h, settings);
+    const j = judge(h, settingsOf(h));
     if (j.right) right++;
     for (const g of [h.locale, `${h.locale} ${expectedOf(h.key)}`, ...(h.unseenTopic ? [`${h.locale} unseen not-covered topic`] : [])]) {
       const b = byGroup.get(g) ?? { right: 0, total: 0 };
@@ -154,5 +155,43 @@ export function reportFor(held: readonly HeldOut[], settings: UnderstandingSetti
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
+
+/** Whether the first choice of a held-out utterance was right, for each utterance whose first choice is a passage. */
+function calibrationRows(held: readonly HeldOut[]): CalibrationRow[] {
+  return held.filter((h) => h.understood.passagesHaveData && h.understood.ranked[0]?.kind === 'passage').map((h) => ({
+    signals: signalsFor(h.understood),
+    right: expectedOf(h.key) === 'passage' && isUnder(h.understood.ranked[0]!.key, h.key),
+  }));
+}
+
+/** Calibrators fitted on held-out results, per locale. */
+export function fitCalibration(held: readonly HeldOut[]): Calibration {
+  const out: Record<string, ReturnType<typeof fitCalibrator>> = {};
+  for (const locale of [...new Set(held.map((h) => h.locale))].sort()) {
+    const rows = calibrationRows(held.filter((h) => h.locale === locale));
+    if (rows.length >= 50) out[locale] = fitCalibrator(rows);
+  }
+  return out;
+}
+
+const CALIBRATED_GRID = Array.from({ length: 13 }, (_, i) => round(0.2 + i * 0.05));
+
+/**
+ * Chooses the calibrated thresholds with the calibrators evaluated honestly: each held-out utterance is judged
+ * by calibrators fitted on the other folds (a second level of cross-validation over the first level's
+ * results). The returned settings carry calibrators fitted on all results.
+ */
+export function chooseCalibrated(held: readonly HeldOut[], base: UnderstandingSettings, k = 5): CvReport {
+  const fold = (h: HeldOut): number => foldOf(`${h.locale}\u0000${h.text}`, k);
+  const perFold = Array.from({ length: k }, (_, f) => fitCalibration(held.filter((h) => fold(h) !== f)));
+  const nested = (settings: UnderstandingSettings) => (h: HeldOut): UnderstandingSettings => ({ ...settings, calibration: perFold[fold(h)] });
+  let best: CvReport | undefined;
+  for (const t of CALIBRATED_GRID) {
+    const s = { ...base, calibratedThreshold: t };
+    const report = reportFor(held, s, nested(s));
+    if (!best || report.accuracy > best.accuracy) best = report;
+  }
+  return { ...best!, settings: { ...best!.settings, calibration: fitCalibration(held) } };
+}
 
 export { UNDERSTANDING_DEFAULTS };

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
 import { KNOWLEDGE_DATA_DIR } from '../knowledge/knowledgeBase.js';
-import { BLEND_GRID, chooseThresholds, crossValidateLocale, UNDERSTANDING_DEFAULTS, type CvReport, type HeldOut } from './crossValidate.js';
+import { BLEND_GRID, chooseCalibrated, chooseThresholds, crossValidateLocale, UNDERSTANDING_DEFAULTS, type CvReport, type HeldOut } from './crossValidate.js';
 
 export function runCrossValidation(k: number, write: boolean): CvReport {
   const started = performance.now();
@@ -17,8 +17,10 @@ export function runCrossValidation(k: number, write: boolean): CvReport {
   for (const blend of BLEND_GRID) {
     const settings = { ...UNDERSTANDING_DEFAULTS, blend };
     const held: HeldOut[] = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), k, settings));
-    const report = chooseThresholds(held, settings);
-    console.log(`blend ${blend}: best accuracy ${(100 * report.accuracy).toFixed(1)}% at threshold ${report.settings.threshold}, share ${report.settings.shareThreshold}`);
+    const uncalibrated = chooseThresholds(held, settings);
+    const report = chooseCalibrated(held, uncalibrated.settings);
+    console.log(`blend ${blend}: thresholds alone ${(100 * uncalibrated.accuracy).toFixed(1)}% (AUC ${uncalibrated.auc.toFixed(3)}); `
+      + `calibrated ${(100 * report.accuracy).toFixed(1)}% (AUC ${report.auc.toFixed(3)}) at ${report.settings.calibratedThreshold}`);
     if (!best || report.accuracy > best.accuracy) best = report;
   }
   const r = best!;

@@ -5,6 +5,7 @@
  * thresholds are chosen by cross-validation (`npm run eval -- --cv 5`).
  */
 import { detectStatedAge } from './detectAge.js';
+import { calibratedProbability, signalsFor } from './learn/calibration.js';
 import { familyShare, type RankedTarget, type Understood, type UnderstandingSettings } from './learn/understanding.js';
 
 export type FlowName = 'leakReport' | 'dataRequest' | 'minorConsent';
@@ -38,7 +39,8 @@ export function decide(text: string, understood: Understood, settings: Understan
   if (age !== undefined && age < 18) return { kind: 'flow', flow: 'minorConsent', confidence: 1, hits, truncated };
   const top = understood.ranked[0];
   if (!top || !HAS_CONTENT.test(text)) return { kind: 'fallback', reason: 'no-terms', confidence: 0, truncated };
-  const confidence = confidenceOf(understood);
+  const calibrated = calibratedConfidence(understood, settings);
+  const confidence = calibrated ?? confidenceOf(understood);
   switch (top.kind) {
     case 'none':
       return { kind: 'fallback', reason: 'not-covered', topic: top.key.slice('none:'.length), confidence, truncated };
@@ -54,12 +56,27 @@ export function decide(text: string, understood: Understood, settings: Understan
     case 'passage': {
       const share = familyShare(understood.ranked, top.key) / Math.max(understood.passageMass, 1e-9);
       const shareNeeded = understood.passagesHaveData ? settings.shareThreshold : settings.noDataShareThreshold;
-      if (understood.passageMass >= settings.threshold && share >= shareNeeded) {
+      const answers = calibrated !== undefined
+        ? calibrated >= settings.calibratedThreshold
+        : understood.passageMass >= settings.threshold && share >= shareNeeded;
+      if (answers) {
         return { kind: 'answer', passageId: top.key, confidence, hits, truncated };
       }
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     }
   }
+}
+
+/**
+ * The learned probability that the first choice, a passage, is right, when the policy has written data and
+ * cross-validation fitted a calibrator for its locale; undefined otherwise.
+ */
+export function calibratedConfidence(understood: Understood, settings: UnderstandingSettings): number | undefined {
+  const top = understood.ranked[0];
+  if (!top || !understood.passagesHaveData || top.kind !== 'passage') return undefined;
+  const calibrator = settings.calibration?.[understood.locale];
+  if (!calibrator) return undefined;
+  return Math.round(calibratedProbability(calibrator, signalsFor(understood)) * 1000) / 1000;
 }
 
 /**

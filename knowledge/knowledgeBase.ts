@@ -13,6 +13,7 @@ import type { Tokenizers } from './search/tokenize.js';
 import { decide, type Decision, type SearchHit } from './decide.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
 import { cachedIntentModel } from './learn/modelCache.js';
+import type { Calibration } from './learn/calibration.js';
 import {
   buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
   type LocaleUnderstanding, type UnderstandingSettings,
@@ -183,8 +184,12 @@ function isDirectOrDeeper(id: string, ancestor: string): boolean {
 
 // Config objects and JSON files carry more than the settings: take only their keys.
 function pickSettings(t: Partial<UnderstandingSettings>): Partial<UnderstandingSettings> {
-  const keys = ['blend', 'sharpness', 'threshold', 'flowThreshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold'] as const;
-  const out: { -readonly [K in (typeof keys)[number]]?: number } = {};
+  const keys = [
+    'blend', 'sharpness', 'threshold', 'flowThreshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold',
+    'calibratedThreshold',
+  ] as const;
+  const out: { -readonly [K in (typeof keys)[number]]?: number } & { calibration?: Calibration } = {};
   for (const k of keys) if (typeof t[k] === 'number') out[k] = t[k];
+  if (t.calibration && typeof t.calibration === 'object') out.calibration = t.calibration;
   return out;
 }

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, REPO_ROOT } from '../config/config.js';
-import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { chosenSettings, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { calibratedProbability, fitCalibrator } from '../knowledge/learn/calibration.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
@@ -125,5 +126,33 @@ describe('accuracy floors', () => {
       }).length;
       expect(right / mine.length).toBeGreaterThanOrEqual(0.92);
     }
+  });
+});
+
+describe('honest confidence (a calibrator fitted on held-out folds of the training data)', () => {
+  it('learns which signal tells right first choices from wrong ones, and gives probabilities in order', () => {
+    // Right when the first signal is high, whatever the noise in the second: the fit must find that.
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const strong = (i % 20) / 10 - 1;
+      const noise = ((i * 7919) % 13) / 6 - 1;
+      return { signals: [strong, noise], right: strong + 0.2 * noise > 0 };
+    });
+    const calibrator = fitCalibrator(rows);
+    expect(Math.abs(calibrator.weights[0]!)).toBeGreaterThan(3 * Math.abs(calibrator.weights[1]!));
+    const p = (x: number): number => calibratedProbability(calibrator, [x, 0]);
+    expect(p(-0.9)).toBeLessThan(0.2);
+    expect(p(0.9)).toBeGreaterThan(0.8);
+    expect(p(0.5)).toBeGreaterThan(p(0.1));
+  });
+
+  it('decides Buygogo answers with the shipped calibrator, and its confidence is that probability', () => {
+    const settings = chosenSettings();
+    expect(Object.keys(settings.calibration ?? {}).sort()).toEqual(['en-US', 'zh-CN']);
+    const answer = kb.route('Do you share my information with third parties?', 'en-US');
+    expect(answer.kind).toBe('answer');
+    const offTopic = kb.route('what is the best rice cooker to buy', 'en-US');
+    expect(offTopic.kind).toBe('fallback');
+    expect(answer.confidence).toBeGreaterThanOrEqual(settings.calibratedThreshold);
+    expect(answer.confidence).toBeLessThanOrEqual(1);
   });
 });

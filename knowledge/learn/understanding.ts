@@ -17,6 +17,7 @@ import { derivedExamples, trainIntentModel, type IntentModel, type LabelledText 
 import { targetKind, type TargetKind, type TrainingSet } from './trainingData.js';
 import { MAX_FEATURE_TEXT } from './features.js';
 import { createSpeller } from '../search/spelling.js';
+import type { Calibration } from './calibration.js';
 
 export interface UnderstandingSettings {
   /** Share of the passages' probability that BM25 re-distributes (0: model only, 1: BM25 only). */
@@ -36,10 +37,18 @@ export interface UnderstandingSettings {
    */
   readonly noDataBlend: number;
   readonly noDataShareThreshold: number;
+  /**
+   * Learned confidence for policies with written data (calibration.ts): when present for the message's
+   * locale, it decides whether a passage answers instead of `threshold` and `shareThreshold`.
+   */
+  readonly calibration?: Calibration;
+  /** Minimum calibrated probability that the passage is right, to answer. */
+  readonly calibratedThreshold: number;
 }
 
 export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({
   blend: 0.3, sharpness: 6, threshold: 0.5, flowThreshold: 0.5, shareThreshold: 0.2, noDataBlend: 0.7, noDataShareThreshold: 0,
+  calibratedThreshold: 0.5,
 });
 
 export interface RankedTarget {
@@ -64,6 +73,19 @@ export interface Understood {
   /** The message asks about what the company does ("do you…?", "你们会…吗") rather than reporting or requesting. */
   readonly isQuestion: boolean;
   readonly terms: readonly string[];
+  /** The policy language this was understood in (chooses the calibrator). */
+  readonly locale: string;
+  /** What lexical retrieval alone says: the confidence calibrator reads it beside the model's probabilities. */
+  readonly lexical: LexicalSignals;
+}
+
+export interface LexicalSignals {
+  /** The passage BM25 ranks first, if any shares a word with the message. */
+  readonly topPassage?: string;
+  /** Its BM25 score against a passage holding every one of the message's words (0 to 1.5). */
+  readonly strength: number;
+  /** Share of the message's words (by idf) that the policy uses at all: low for a topic it never mentions. */
+  readonly coverage: number;
 }
 
 export interface LocaleUnderstanding {
@@ -126,7 +148,7 @@ export function createLocaleUnderstanding(
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
       const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
       const lexicalTerms = lexicalTokenizers === tokenizers && lexicalText === text ? terms : tokenize(lexicalText, locale, lexicalTokenizers);
-      const lexical = lexicalDistribution(bm25, lexicalTerms, passages, settings.sharpness);
+      const { distribution: lexical, signals } = lexicalDistribution(bm25, lexicalTerms, passages, settings.sharpness);
       if (lexical && blend > 0) {
         for (const [id, p] of lexical) {
           const i = passageIndex.get(id)!;
@@ -134,26 +156,38 @@ export function createLocaleUnderstanding(
         }
       }
       const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
-      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners) };
+      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners), locale, lexical: signals };
     },
   };
 }
 
-/** BM25 over the passage text as a distribution over passages; undefined when no passage shares a term. */
-function lexicalDistribution(bm25: Bm25Index, terms: readonly string[], passages: readonly Passage[], sharpness: number): Map<string, number> | undefined {
-  const scores = bm25.score(terms);
-  if (scores.size === 0) return undefined;
+/**
+ * BM25 over the passage text as a distribution over passages (undefined when no passage shares a term), and
+ * the lexical signals the calibrator reads.
+ */
+function lexicalDistribution(
+  bm25: Bm25Index, terms: readonly string[], passages: readonly Passage[], sharpness: number,
+): { distribution?: Map<string, number>; signals: LexicalSignals } {
   const unique = [...new Set(terms)];
+  const words = unique.filter((t) => !t.startsWith(BIGRAM));
+  const known = words.reduce((s, t) => s + (bm25.has(t) ? bm25.idf(t) : 0), 0);
+  const coverage = words.length === 0 ? 0 : known / (known + words.filter((t) => !bm25.has(t)).length * bm25.maxIdf);
+  const scores = bm25.score(terms);
+  if (scores.size === 0) return { signals: { strength: 0, coverage } };
   const ideal = Math.max(1e-9, unique.reduce((s, t) => s + (bm25.has(t) ? bm25.idf(t) * (t.startsWith(BIGRAM) ? 0.5 : 1) : 0), 0));
   const out = new Map<string, number>();
   let sum = 0;
+  let topPassage: string | undefined;
+  let topScore = 0;
   for (const p of passages) {
-    const v = Math.exp(sharpness * Math.min(1.5, (scores.get(p.id) ?? 0) / ideal));
+    const score = scores.get(p.id) ?? 0;
+    if (score > topScore) [topScore, topPassage] = [score, p.id];
+    const v = Math.exp(sharpness * Math.min(1.5, score / ideal));
     out.set(p.id, v);
     sum += v;
   }
   for (const [k, v] of out) out.set(k, v / sum);
-  return out;
+  return { distribution: out, signals: { topPassage, strength: topScore / ideal, coverage } };
 }
 
 function isDerived(e: LabelledText): boolean {
