@@ -88,10 +88,16 @@ function statements(dialect: SqlStore['dialect']): string[] {
   ];
 }
 
+/** One desk schema change at a time per database (any constant other than the migrations' lock). */
+const DESK_SCHEMA_LOCK = 7270013;
+
 /** Creates the desk's tables and triggers (after the store's migrations: it needs `tickets`). */
 export async function ensureDeskSchema(db: SqlStore): Promise<void> {
   await db.ready;
   await db.transaction(async (tx) => {
+    // PostgreSQL's IF NOT EXISTS is not safe against itself: two instances starting together on a new schema
+    // both create desk_agents and one dies on a duplicate pg_type row. They take turns instead.
+    if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [DESK_SCHEMA_LOCK]);
     for (const sql of statements(db.dialect)) await tx.run(sql);
   });
 }

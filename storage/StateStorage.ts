@@ -8,15 +8,20 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Storage, StoreItems } from 'botbuilder';
-import { iso, type SqlStore } from './sql.js';
+import { iso, type Queryable, type SqlStore } from './sql.js';
 
 /** key -> eTag seen at the turn's first read (null: the key did not exist). */
 type TurnEtags = Map<string, string | null>;
-const turnScope = new AsyncLocalStorage<TurnEtags>();
+interface TurnScope {
+  readonly etags: TurnEtags;
+  /** Runs in the transaction that writes the turn's state, before it commits (turnGuard.ts marks the turn done). */
+  readonly beforeCommit?: (tx: Queryable) => Promise<unknown>;
+}
+const turnScope = new AsyncLocalStorage<TurnScope>();
 
 /** Runs `work` as one turn: state reads inside it are remembered, and writes checked against them. */
-export function withStateScope<T>(work: () => Promise<T>): Promise<T> {
-  return turnScope.run(new Map(), work);
+export function withStateScope<T>(work: () => Promise<T>, options: Pick<TurnScope, 'beforeCommit'> = {}): Promise<T> {
+  return turnScope.run({ etags: new Map(), ...options }, work);
 }
 
 export class StateConflictError extends Error {
@@ -31,7 +36,7 @@ export class SqlStorage implements Storage {
   constructor(private readonly db: SqlStore) {}
 
   async read(keys: string[]): Promise<StoreItems> {
-    const scope = turnScope.getStore();
+    const scope = turnScope.getStore()?.etags;
     const items: StoreItems = {};
     for (const key of keys) {
       const row = await this.db.get<{ value: string; etag: number }>('SELECT value, etag FROM bot_state WHERE key = ?', [key]);
@@ -42,7 +47,8 @@ export class SqlStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const scope = turnScope.getStore();
+    const turn = turnScope.getStore();
+    const scope = turn?.etags;
     const now = iso();
     await this.db.transaction(async (tx) => {
       for (const [key, item] of Object.entries(changes)) {
@@ -66,11 +72,12 @@ export class SqlStorage implements Storage {
         if (rows.length === 0) throw new StateConflictError(key);
         scope?.set(key, String(rows[0]!.etag));
       }
+      await turn?.beforeCommit?.(tx);
     });
   }
 
   async delete(keys: string[]): Promise<void> {
-    const scope = turnScope.getStore();
+    const scope = turnScope.getStore()?.etags;
     await this.db.transaction(async (tx) => {
       for (const key of keys) {
         await tx.run('DELETE FROM bot_state WHERE key = ?', [key]);

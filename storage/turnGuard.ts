@@ -7,7 +7,12 @@
  *   in `processed_activities`; its replies are stored with it. A retry gets the
  *   same replies again and never runs the bot (no flow advances twice, no
  *   second ticket). A retry arriving while the first is still running waits
- *   for it; a claim left by a crashed instance is taken over after `staleMs`.
+ *   for it. The instance running a turn renews its claim every `heartbeatMs`,
+ *   so a claim left by a killed instance goes stale within `staleMs` and is
+ *   taken over, while a slow turn on a live instance keeps its own.
+ * - The replies are marked done in the same transaction as the turn's state
+ *   write: a crash after the state was saved gets its retry the stored replies,
+ *   never a second run of the message on the state it already advanced.
  * - Optimistic concurrency: the turn runs in a state scope (StateStorage.ts),
  *   so its state write fails if another instance changed the state meanwhile.
  *   The turn is then run once more on fresh state when nothing has left the
@@ -20,17 +25,19 @@
  */
 import { ActivityTypes, DeliveryModes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logging/logger.js';
-import { iso, type SqlStore } from './sql.js';
+import { iso, type Queryable, type SqlStore } from './sql.js';
 import { StateConflictError, withStateScope } from './StateStorage.js';
 
 export interface TurnGuardOptions {
   /** How long a retry waits for the first arrival to finish before giving up (answering nothing). */
   readonly waitMs: number;
-  /** A claim older than this, not finished, is taken to belong to a crashed instance. */
+  /** A claim not renewed for this long, not finished, is taken to belong to a crashed instance. */
   readonly staleMs: number;
+  /** How often the instance running a turn renews its claim. */
+  readonly heartbeatMs: number;
 }
 
-export const TURN_GUARD_DEFAULTS: TurnGuardOptions = Object.freeze({ waitMs: 15_000, staleMs: 60_000 });
+export const TURN_GUARD_DEFAULTS: TurnGuardOptions = Object.freeze({ waitMs: 15_000, staleMs: 10_000, heartbeatMs: 2_000 });
 
 type Key = [channelId: string, conversationId: string, activityId: string];
 type Claim = { kind: 'run'; claimedAt: string } | { kind: 'replay'; replies: Partial<Activity>[] };
@@ -72,10 +79,15 @@ export class TurnGuardMiddleware implements Middleware {
       return sendNext();
     });
 
+    // Marks the activity done with the replies so far: with the state write (same transaction), and after the turn.
+    const markDone = (q: Queryable): Promise<number> => q.run(
+      `UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`, [JSON.stringify(sent), iso(), ...key!]);
+    const scope = key ? { beforeCommit: markDone } : {};
+    const heartbeat = key ? this.heartbeat(key, claim.claimedAt) : undefined;
     try {
       const before = new Map(context.turnState);
       try {
-        await withStateScope(next);
+        await withStateScope(next, scope);
       } catch (error) {
         if (!(error instanceof StateConflictError) || leftProcess) throw error;
         // Run the turn again on fresh state: drop what the first attempt buffered and cached.
@@ -84,17 +96,30 @@ export class TurnGuardMiddleware implements Middleware {
         sent.splice(0);
         context.turnState.clear();
         for (const [k, v] of before) context.turnState.set(k, v);
-        await withStateScope(next);
+        await withStateScope(next, scope);
       }
     } catch (error) {
       // Let the channel's retry run the turn again.
       if (key) await this.db.run(`DELETE FROM processed_activities WHERE ${WHERE_KEY} AND status = 'processing'`, key).catch(() => undefined);
       throw error;
+    } finally {
+      heartbeat?.stop();
     }
-    if (key) {
-      await this.db.run(`UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`,
-        [JSON.stringify(sent), iso(), ...key]);
-    }
+    if (key) await markDone(this.db);
+  }
+
+  /** Renews the claim while the turn runs (compare-and-set: a claim another instance took over is left alone). */
+  private heartbeat(key: Key, claimedAt: string): { stop(): void } {
+    let mine = claimedAt;
+    const timer = setInterval(() => {
+      const now = iso();
+      this.db.run(`UPDATE processed_activities SET claimed_at = ?, updated_at = ? WHERE ${WHERE_KEY} AND status = 'processing' AND claimed_at = ?`,
+        [now, now, ...key, mine])
+        .then((renewed) => { if (renewed === 1) mine = now; else clearInterval(timer); })
+        .catch((error: unknown) => this.logger.warn('could not renew the claim on a turn', { error }));
+    }, this.options.heartbeatMs);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   private async claim(key: Key): Promise<Claim> {

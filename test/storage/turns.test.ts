@@ -1,7 +1,8 @@
 /**
  * Turns on either store: a channel's retry of the same activity is processed once (same replies, the
- * flow does not advance twice, no second ticket), and a turn whose state was changed by another
- * instance meanwhile runs again on fresh state instead of overwriting it.
+ * flow does not advance twice, no second ticket), also when the instance that ran it died right after
+ * saving its state, and a turn whose state was changed by another instance meanwhile runs again on
+ * fresh state instead of overwriting it.
  */
 import type { Activity, Storage, StoreItems } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,40 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
       expect(lastStep(next)).toBe('contact');
     } finally {
       await assistant.close();
+      await db.close();
+    }
+  }, 90_000);
+
+  it('answers the retry of a turn that died right after saving its state with the stored replies, not a second run', async () => {
+    const db = loc.open();
+    const inner = new SqlStorage(db);
+    let saved: () => void = () => undefined;
+    const stateSaved = new Promise<void>((r) => { saved = r; });
+    // This instance "dies" the moment its state write commits: nothing after it runs.
+    const storage: Storage = {
+      read: (keys) => inner.read(keys),
+      delete: (keys) => inner.delete(keys),
+      write: async (changes: StoreItems) => {
+        await inner.write(changes);
+        saved();
+        await new Promise(() => undefined);
+      },
+    };
+    const config = loadConfig({ ...loc.env, DATA_DIR: loc.dataDir, PURGE_INTERVAL_MINUTES: '0' });
+    const dying = createAssistant({ config, db, storage, logger: createLogger('error', () => undefined), knowledge: app.app.assistant.kb });
+    try {
+      const conversationId = `died-${Date.now()}`;
+      const say = (text: string) => ({ ...userMessage(text, { conversationId, locale: 'en-US' }), channelId: 'test' });
+      expect(lastStep(await app.send(say('Someone hacked my account and changed my password')))).toBe('when');
+      const when = say('this morning');
+      void dying.handleActivity(when);
+      await stateSaved;
+      // The channel's retry reaches the live instance: the reply the first run gave, and the flow advanced once.
+      const retried = await app.send(when);
+      expect(lastStep(retried)).toBe('contact');
+      expect(lastStep(await app.send(say('13812345678')))).toBe('confirm');
+    } finally {
+      await dying.close();
       await db.close();
     }
   }, 90_000);
