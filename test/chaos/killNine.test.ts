@@ -5,13 +5,10 @@
  * Bot Framework channels do. Afterwards every user has exactly one ticket (none
  * lost, none doubled) and the helpdesk webhook has received every ticket.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../config/config.js';
 import { tempDataDir } from '../support.js';
 import { startHelpdesk } from '../helpdesk.js';
+import { freePort, startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const ROBOTS = 6;
 const KILLS = 2;
@@ -21,27 +18,8 @@ const ANSWERS: Record<string, string> = {
 };
 type Reply = { channelData?: { assistant?: { step?: string; ticketId?: string } } };
 
-let server: ChildProcess | undefined;
-afterAll(() => { server?.kill('SIGKILL'); });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', path.join(REPO_ROOT, 'test/chaos/server.ts')], {
-      cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
-}
+let server: ServerProcess | undefined;
+afterAll(async () => { await server?.kill9(); });
 
 describe('kill -9 during scripted leak reports', () => {
   it('loses no ticket and doubles none', async () => {
@@ -53,7 +31,7 @@ describe('kill -9 during scripted leak reports', () => {
       HELPDESK_WEBHOOK_URL: helpdesk.url, LOG_LEVEL: 'error',
     };
     const base = `http://127.0.0.1:${port}`;
-    server = await start(env);
+    server = await startServerProcess(env);
 
     // A robot sends each turn until it is answered, with the same activity id each time, and answers what it is asked.
     const send = async (robot: number, turn: number, text: string): Promise<Reply[]> => {
@@ -82,9 +60,8 @@ describe('kill -9 during scripted leak reports', () => {
 
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 700 + k * 500));
-      server.kill('SIGKILL');
-      await new Promise((r) => server!.once('exit', r));
-      server = await start(env);
+      await server.kill9();
+      server = await startServerProcess(env);
     }
     await Promise.all(robots);
 
