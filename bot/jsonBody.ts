@@ -57,7 +57,8 @@ function readCapped(stream: Readable, limit: number, tooLarge: () => BodyError):
     stream.on('data', onData);
     stream.once('end', () => finish());
     stream.once('error', (error) => finish(error));
-    stream.once('close', () => finish(new BodyError(400, 'bad_body', 'The request body ended early.')));
+    // Every request closes; only one that closes before its end is an error (built then, not on every request).
+    stream.once('close', () => { if (!done) finish(new BodyError(400, 'bad_body', 'The request body ended early.')); });
   });
 }
 
