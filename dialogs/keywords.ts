@@ -33,13 +33,15 @@ function prepare(keywords: readonly string[]): PreparedKeyword[] {
 
 /** `said` is already normalised and not empty. */
 function matchesPrepared(said: string, keywords: readonly PreparedKeyword[]): boolean {
+  const padded = ` ${said} `;
   return keywords.some(({ k, han }) => {
     if (said === k) return true;
     // Allow a little around the keyword ("cancel please", "请帮我转人工"), not a whole sentence.
-    if (han) return said.includes(k) && said.length - k.length <= 4;
+    if (han) return said.length - k.length <= 4 && said.includes(k);
     // English: the keyword plus only polite filler ("I need a human please"), so "stop tracking me" is not "stop".
-    const rest = ` ${said} `.replace(` ${k} `, ' ').split(' ').filter(Boolean);
-    return ` ${said} `.includes(` ${k} `) && rest.every((w) => POLITE.has(w));
+    // The cheap test first: most messages contain none of the keywords.
+    if (!padded.includes(` ${k} `)) return false;
+    return padded.replace(` ${k} `, ' ').split(' ').filter(Boolean).every((w) => POLITE.has(w));
   });
 }
 
@@ -74,11 +76,28 @@ function keywordTable(i18n: I18n): ReadonlyMap<Command, readonly PreparedKeyword
   return table;
 }
 
+/**
+ * The last messages' commands, per keyword table: a turn asks about the same text two or three times ("forget"
+ * middleware, the root dialog, the desk), with other turns' questions in between.
+ */
+const recentCommands = new WeakMap<ReadonlyMap<Command, readonly PreparedKeyword[]>, Map<string, Command | null>>();
+const RECENT_COMMANDS = 64;
+
 /** Keywords of every locale count: someone in a Chinese conversation may still type "help". */
 export function detectCommand(text: string, i18n: I18n): Command | undefined {
-  const said = normalizeCommand(text);
-  if (said === '') return undefined;
   const table = keywordTable(i18n);
+  let recent = recentCommands.get(table);
+  if (!recent) { recent = new Map(); recentCommands.set(table, recent); }
+  const known = recent.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const command = commandIn(normalizeCommand(text), table);
+  if (recent.size >= RECENT_COMMANDS) recent.delete(recent.keys().next().value as string);
+  recent.set(text, command ?? null);
+  return command;
+}
+
+function commandIn(said: string, table: ReadonlyMap<Command, readonly PreparedKeyword[]>): Command | undefined {
+  if (said === '') return undefined;
   for (const command of COMMANDS) {
     if (matchesPrepared(said, table.get(command) ?? [])) return command;
   }
