@@ -203,7 +203,47 @@ function findNumbers(text: string): { start: number; end: number; kind: Exclude<
 
 // ---- finding and masking ------------------------------------------------------------
 
+// ---- a cheap proof that a text holds none ---------------------------------------------
+
+/** What every e-mail pattern above needs: an at sign (or 艾特, "(at)", "[at]"), or a spoken " at ". */
+const EMAIL_HINT = /@|艾特|\(at\)|\[at\]|\sat\s/i;
+/** Everything that can be a digit of a personal number (TOKEN's alternatives, one at a time). */
+const DIGIT_LIKE = /[0-9零〇洞一幺妖二两三四五六七八九]|\b(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|to|too|for|double|triple)\b/gi;
+const FEWEST_DIGITS = 8;
+
+/**
+ * False when the text cannot hold personal data: read as the scan reads it (full-width characters made
+ * ASCII), it has nothing an e-mail address needs and fewer possible digits than the shortest personal number
+ * has. The count is an upper bound: every digit and number word counts, "double" 1 and "triple" 2 more, and a
+ * weak word ("to", "for", "oh") only as far as the scan could keep it: it must stand next to a number word, so
+ * at most two weak words per number word. An ordinary English sentence is full of "to" and "for" but has no
+ * number words. Most messages and replies are ruled out here.
+ */
+export function mayHoldPersonalData(original: string): boolean {
+  const text = normalize(original).text;
+  if (EMAIL_HINT.test(text)) return true;
+  let sure = 0;
+  let words = 0;
+  let weak = 0;
+  DIGIT_LIKE.lastIndex = 0;
+  for (let m = DIGIT_LIKE.exec(text); m; m = DIGIT_LIKE.exec(text)) {
+    const token = m[0].length > 1 || /[a-z]/i.test(m[0]) ? m[0].toLowerCase() : '';
+    if (token === '') sure += 1; // a digit or a Chinese numeral
+    else if (WEAK.has(token)) weak += 1;
+    else if (token === 'double') sure += 1;
+    else if (token === 'triple') sure += 2;
+    else { sure += 1; words += 1; }
+    if (sure + Math.min(weak, 2 * words) >= FEWEST_DIGITS) { DIGIT_LIKE.lastIndex = 0; return true; }
+  }
+  return false;
+}
+
 export function findPersonalData(text: string): PersonalDataMatch[] {
+  return mayHoldPersonalData(text) ? scanPersonalData(text) : [];
+}
+
+/** The whole scan, without the cheap screen (findPersonalData screens first). */
+export function scanPersonalData(text: string): PersonalDataMatch[] {
   const n = normalize(text);
   const found: PersonalDataMatch[] = [];
   const taken: [number, number][] = [];
@@ -244,6 +284,7 @@ function maskMatch(m: PersonalDataMatch): string {
 }
 
 export function maskPersonalData(text: string): string {
+  if (!mayHoldPersonalData(text)) return text;
   let out = '';
   let last = 0;
   for (const m of findPersonalData(text)) {

@@ -1,6 +1,6 @@
 /** Masking, table-driven over the formats users really type (test/privacy/formats.ts). */
 import { describe, expect, it } from 'vitest';
-import { findPersonalData, maskDeep, maskPersonalData } from '../../privacy/mask.js';
+import { findPersonalData, maskDeep, maskPersonalData, mayHoldPersonalData, scanPersonalData } from '../../privacy/mask.js';
 import { FORMATS, ORDINARY } from './formats.js';
 
 describe('personal data formats', () => {
@@ -52,5 +52,33 @@ describe('masking', () => {
     // Linear in the length: no pattern backtracks over a long word or a long run of digits.
     for (const text of ['a'.repeat(20_000), '1 '.repeat(10_000), '一'.repeat(20_000), 'a dot '.repeat(4_000), 'one '.repeat(5_000)]) maskPersonalData(text);
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('the cheap screen', () => {
+  it('lets every known format through to the whole scan', () => {
+    for (const f of FORMATS) expect(mayHoldPersonalData(f.text)).toBe(true);
+  });
+
+  it('rules out only texts in which the whole scan finds nothing', () => {
+    // Random texts near the edge: short runs of digits, spoken digits, weak words, repeats, e-mail pieces.
+    const pieces = ['1', '23', '456', '7', '0', '一', '三八', '幺', '两', 'one', 'two', 'eight', 'oh', 'o', 'to', 'for', 'too',
+      'double', 'triple', 'nine', '-', ' ', '  ', '.', '(', ')', '+', 'X', 'at', 'dot', 'gmail', 'com', '点', 'x', 'a', 'cn', '@', '\n'];
+    let seed = 42;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    let ruledOut = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 1 + random(14) }, () => pieces[random(pieces.length)]!).join(random(2) ? ' ' : '');
+      if (mayHoldPersonalData(text)) continue;
+      ruledOut++;
+      expect(scanPersonalData(text), text).toEqual([]);
+    }
+    expect(ruledOut).toBeGreaterThan(1000);
+  });
+
+  it('rules out ordinary questions and policy answers', () => {
+    expect(mayHoldPersonalData('Do you share my data with third parties?')).toBe(false);
+    expect(mayHoldPersonalData('你们会记录我的IP地址吗？')).toBe(false);
+    expect(mayHoldPersonalData('See section 1.2(3), 第一条, for one or two minutes.')).toBe(false);
   });
 });
