@@ -163,9 +163,30 @@ export class RootDialog extends ComponentDialog {
   }
 
   private flowFromActionLabel(text: string): FlowName | undefined {
-    const said = normalizeCommand(text);
-    return FLOW_NAMES.find((flow) => this.flows.has(flow) &&
-      SUPPORTED_LOCALES.some((l) => normalizeCommand(translator(this.services.i18n, l)(`actions.${flow}`)) === said));
+    return this.flowLabels().get(normalizeCommand(text));
+  }
+
+  /**
+   * The flows' button labels in every locale, normalised: made once, and again only when the translators are
+   * (they are made again when the i18n resources change).
+   */
+  private labels?: { readonly translators: readonly unknown[]; readonly byLabel: ReadonlyMap<string, FlowName> };
+
+  private flowLabels(): ReadonlyMap<string, FlowName> {
+    const translators = SUPPORTED_LOCALES.map((l) => translator(this.services.i18n, l));
+    if (!this.labels || this.labels.translators.some((t, i) => t !== translators[i])) {
+      const byLabel = new Map<string, FlowName>();
+      // The first flow (in FLOW_NAMES order) whose label it is wins, as before.
+      for (const flow of FLOW_NAMES) {
+        if (!this.flows.has(flow)) continue;
+        for (const t of translators) {
+          const label = normalizeCommand(t(`actions.${flow}`));
+          if (!byLabel.has(label)) byLabel.set(label, flow);
+        }
+      }
+      this.labels = { translators, byLabel };
+    }
+    return this.labels.byLabel;
   }
 
   private flowOffer(passageId: string, locale: Parameters<typeof infoMessage>[1]): CardAction[] {

@@ -4,7 +4,7 @@
  * message: text, speak, inputHint, locale and channelData.assistant.
  */
 import { ActionTypes, ActivityTypes, InputHints, type Activity, type Attachment, type CardAction } from 'botbuilder';
-import { translator, type I18n } from '../i18n/i18n.js';
+import { translator, type I18n, type TFunction } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { isUnder, type Passage } from '../knowledge/passage.js';
@@ -102,31 +102,75 @@ export function listItems(kb: KnowledgeBase, id: string, locale: Locale): Passag
 /** Passages this short are their own summary: the policy's words, once. */
 const SHORT_PASSAGE = { 'en-US': 220, 'zh-CN': 90 } as const;
 
+/** An answer's words, the same for everyone who gets that passage: made once (only the citation's score varies). */
+interface AnswerParts {
+  readonly text: string;
+  readonly speak: string;
+  readonly title: string;
+  readonly actions: readonly CardAction[];
+}
+
+/**
+ * Answers already written, per knowledge base and per translator (a translator is made again when the i18n
+ * resources change, which leaves the old answers behind). Keys are passages, locales and offered flows, so the
+ * map is bounded by the policy; the cap only guards against callers passing arbitrary extra actions.
+ */
+const writtenAnswers = new WeakMap<KnowledgeBase, WeakMap<TFunction, Map<string, AnswerParts>>>();
+const MAX_WRITTEN_ANSWERS = 2000;
+
 export function answerMessage(
   kb: KnowledgeBase, i18n: I18n, id: string, locale: Locale, hits: readonly SearchHit[], extraActions: readonly CardAction[] = [],
   { voice = false } = {},
 ): Partial<Activity> {
   const t = translator(i18n, locale);
+  let byTranslator = writtenAnswers.get(kb);
+  if (!byTranslator) { byTranslator = new WeakMap(); writtenAnswers.set(kb, byTranslator); }
+  let answers = byTranslator.get(t);
+  if (!answers) { answers = new Map(); byTranslator.set(t, answers); }
+  const key = JSON.stringify([id, voice, extraActions]);
+  let parts = answers.get(key);
+  if (!parts) {
+    if (answers.size >= MAX_WRITTEN_ANSWERS) answers.clear();
+    parts = writeAnswer(kb, t, id, locale, extraActions, voice);
+    answers.set(key, parts);
+  }
+  const best = hits.find((h) => h.key === id);
+  const citation: Citation = { id, title: parts.title, score: Math.round((best?.score ?? 1) * 1000) / 1000 };
+  const actions = parts.actions.map((a) => ({ ...a }));
+  return {
+    type: ActivityTypes.Message,
+    text: parts.text,
+    speak: parts.speak,
+    inputHint: InputHints.AcceptingInput,
+    locale,
+    ...(actions.length > 0 ? { suggestedActions: { actions, to: [] } } : {}),
+    channelData: { assistant: { kind: 'answer', citations: [citation], locale } },
+  };
+}
+
+function writeAnswer(kb: KnowledgeBase, t: TFunction, id: string, locale: Locale, extraActions: readonly CardAction[], voice: boolean): AnswerParts {
   const passage = kb.passage(id, locale)!;
   const summary = kb.aids(id, locale)?.summary ?? passage.text;
   const citationText = t('answer.citation', { label: passage.label, title: passage.title });
-  const best = hits.find((h) => h.key === id);
-  const citations = [citationOf(kb, id, locale, best?.score ?? 1)];
   // One answer, said once: the list a passage introduces, or the passage itself when short, or its plain summary.
   // The whole passage is a tap away (the citation opens it in the policy) or a "more" away.
   const items = introducesList(passage.text) ? listItems(kb, id, locale) : [];
   const body = items.length > 0
     ? `${passage.text}\n\n${items.map((p) => `- ${p.title}`).join('\n')}`
     : passage.text.length <= SHORT_PASSAGE[locale] ? passage.text : summary;
-  return message({
+  const written = message({
     text: t('answer.cited', { summary: body, citation: citationText, link: policyLink(id, locale) }),
     // On the phone the short answer comes first; the whole passage only if the caller asks for more.
     speakText: t('answer.speak', { summary: firstSentences(summary, 2), spokenLabel: spokenPassageLabel(id, locale) }) + (voice ? ` ${t('answer.moreHint')}` : ''),
     maxSentences: 4,
     locale,
-    meta: { kind: 'answer', citations },
+    meta: { kind: 'answer' },
     actions: followUpActions(kb, id, locale, extraActions),
   });
+  return {
+    text: written.text!, speak: written.speak!, title: passage.title,
+    actions: Object.freeze([...(written.suggestedActions?.actions ?? [])].map((a) => Object.freeze({ ...a }))),
+  };
 }
 
 export function clarifyMessage(kb: KnowledgeBase, i18n: I18n, options: readonly SearchHit[], locale: Locale): Partial<Activity> {
