@@ -57,6 +57,8 @@ const BOT = { id: 'buygogo-assistant', name: 'Buygogo', role: 'bot' };
 
 export class DeskConflict extends Error {}
 
+const TRANSCRIPT_INSERT = 'INSERT INTO desk_transcript (channel_id, conversation_id, role, name, text, at) VALUES (?, ?, ?, ?, ?, ?)';
+
 export interface LiveDeskDeps {
   readonly db: SqlStore;
   readonly adapter: AssistantAdapter;
@@ -88,10 +90,11 @@ export class LiveDesk {
 
   stop(): void { if (this.timer) clearInterval(this.timer); }
 
-  async record(channelId: string, conversationId: string, role: TranscriptLine['role'], name: string | null, text: string): Promise<void> {
+  /** Appends a line to the conversation's desk transcript, masked; through `writes` when given (written with the turn). */
+  async record(channelId: string, conversationId: string, role: TranscriptLine['role'], name: string | null, text: string,
+    writes: Pick<SqlStore, 'run'> = this.deps.db): Promise<void> {
     if (!text.trim()) return;
-    await this.deps.db.run('INSERT INTO desk_transcript (channel_id, conversation_id, role, name, text, at) VALUES (?, ?, ?, ?, ?, ?)',
-      [channelId, conversationId, role, name, maskPersonalData(text).slice(0, 4000), iso(this.now())]);
+    await writes.run(TRANSCRIPT_INSERT, [channelId, conversationId, role, name, maskPersonalData(text).slice(0, 4000), iso(this.now())]);
   }
 
   async transcript(conversationId: string, afterId = 0): Promise<TranscriptLine[]> {

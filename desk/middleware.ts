@@ -9,12 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ActionTypes, type Activity, type CardAction, type Middleware, type TurnContext } from 'botbuilder';
-import type { I18n } from '../i18n/i18n.js';
+import { translator, type I18n } from '../i18n/i18n.js';
 import { isLocale, type Locale } from '../i18n/locale.js';
 import type { Logger } from '../logging/logger.js';
 import { detectCommand } from '../dialogs/keywords.js';
 import { maskPersonalData } from '../privacy/mask.js';
-import { iso, type SqlStore } from '../storage/sql.js';
+import { iso, type Param, type SqlStore } from '../storage/sql.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -29,6 +29,31 @@ const feedbackOf = (a: Partial<Activity>): FeedbackValue['assistantFeedback'] | 
 };
 
 const MAX_REMEMBERED = 10_000;
+
+/**
+ * What the desk writes during one turn (the user's line, the decision event, the assistant's lines), held until
+ * the turn ends and then written in one transaction: one commit a turn instead of three. Anything sent after
+ * that (the adapter's apology for a failed turn) is written at once.
+ */
+class TurnWrites {
+  private readonly pending: [sql: string, params: Param[]][] = [];
+  private flushed = false;
+
+  constructor(private readonly db: SqlStore) {}
+
+  async run(sql: string, params: readonly Param[] = []): Promise<number> {
+    if (this.flushed) return this.db.run(sql, params);
+    this.pending.push([sql, [...params]]);
+    return 1;
+  }
+
+  async flush(): Promise<void> {
+    this.flushed = true;
+    const statements = this.pending.splice(0);
+    if (statements.length === 1) await this.db.run(...statements[0]!);
+    else if (statements.length > 1) await this.db.transaction(async (tx) => { for (const [sql, params] of statements) await tx.run(sql, params); });
+  }
+}
 
 export class DeskMiddleware implements Middleware {
   /** The flow each conversation is in (this instance), to count starts; tickets already counted. */
@@ -45,15 +70,16 @@ export class DeskMiddleware implements Middleware {
     const conversationId = a.conversation?.id ?? '';
     const isMessage = a.type === 'message';
     const started = performance.now();
+    const writes = new TurnWrites(this.deps.db);
 
     if (isMessage) {
       const feedback = feedbackOf(a);
       if (feedback) return this.onFeedback(context, feedback);
       metrics.turns.inc();
-      await live.record(channelId, conversationId, 'user', null, a.text ?? '');
+      await live.record(channelId, conversationId, 'user', null, a.text ?? '', writes);
       const held = await live.openFor(channelId, conversationId);
       // An agent has the conversation: the assistant says nothing, except to `help`.
-      if (held?.status === 'active' && detectCommand(a.text ?? '', this.deps.i18n) !== 'help') return;
+      if (held?.status === 'active' && detectCommand(a.text ?? '', this.deps.i18n) !== 'help') return writes.flush();
     }
 
     let handoff: { reason?: string; ticketId?: string; summary?: string; locale?: string } | undefined;
@@ -64,17 +90,21 @@ export class DeskMiddleware implements Middleware {
         if (out.type === 'event' && out.name === 'handoff.initiate') handoff = (out.value ?? {}) as typeof handoff;
         if (out.type !== 'message') continue;
         const meta = metaOf(out);
-        if (isMessage && meta && !decided) decided = await this.onDecision(ctx, out, meta);
+        if (isMessage && meta && !decided) decided = await this.onDecision(ctx, out, meta, writes);
         if (meta) this.countFlow(conversationId, meta);
       }
       const sent = await sendNext();
       for (const out of activities) {
-        if (out.type === 'message') await live.record(channelId, conversationId, 'bot', null, out.text ?? '');
+        if (out.type === 'message') await live.record(channelId, conversationId, 'bot', null, out.text ?? '', writes);
       }
       return sent;
     });
 
-    await next();
+    try {
+      await next();
+    } finally {
+      await writes.flush();
+    }
     if (handoff) {
       await live.join(context, handoff).catch((error: unknown) => this.deps.logger.error('could not join the live queue', { error }));
     }
@@ -82,7 +112,7 @@ export class DeskMiddleware implements Middleware {
   }
 
   /** Counts the decision; answers, clarifications and fallbacks become events (answers get feedback buttons). */
-  private async onDecision(context: TurnContext, out: Partial<Activity>, meta: Meta): Promise<boolean> {
+  private async onDecision(context: TurnContext, out: Partial<Activity>, meta: Meta, writes: TurnWrites): Promise<boolean> {
     // Small talk ("hi", "thanks") is answered with the menu: counted on its own, not something to improve.
     const kind = meta.kind === 'flow' || meta.flow ? 'flow' : meta.smallTalk ? 'smallTalk' : meta.kind;
     if (kind !== 'answer' && kind !== 'clarify' && kind !== 'fallback' && kind !== 'flow' && kind !== 'smallTalk') return false;
@@ -91,12 +121,12 @@ export class DeskMiddleware implements Middleware {
     const a = context.activity;
     const locale: Locale = isLocale(meta.locale) ? meta.locale : 'en-US';
     const id = randomUUID();
-    await this.deps.db.run(
+    await writes.run(
       'INSERT INTO desk_events (id, channel_id, conversation_id, locale, kind, passage_id, question, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)',
       [id, a.channelId ?? '', a.conversation?.id ?? '', locale, kind, meta.citations?.[0]?.id ?? null,
         maskPersonalData(a.text ?? '').slice(0, 500), iso(this.deps.now?.() ?? Date.now())]);
     if (kind === 'answer' && !isVoiceChannel(a.channelId)) {
-      const t = this.deps.i18n.getFixedT(locale, 'desk');
+      const t = translator(this.deps.i18n, locale, 'desk');
       const button = (helpful: boolean): CardAction => {
         const title = t(helpful ? 'feedback.helpful' : 'feedback.notHelpful');
         return { type: ActionTypes.MessageBack, title, text: title, displayText: title, value: { assistantFeedback: { event: id, helpful } } };
