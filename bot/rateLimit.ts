@@ -160,9 +160,11 @@ function isTrusted(list: net.BlockList, address: string): boolean {
  * anyone else is ignored (anybody can write it).
  */
 export function createClientAddress(trusted: net.BlockList): (req: restify.Request) => string {
+  // No trusted proxies (the usual case): the peer is the client, without asking the block list on every request.
+  const anyTrusted = trusted.rules.length > 0;
   return (req) => {
     const peer = normalize(req.socket?.remoteAddress ?? 'unknown');
-    if (!isTrusted(trusted, peer)) return peer;
+    if (!anyTrusted || !isTrusted(trusted, peer)) return peer;
     const header = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map(normalize).filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
