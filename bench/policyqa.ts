@@ -1,10 +1,13 @@
 /**
- * `npx tsx bench/policyqa.ts /path/to/policyqa/dev.json [--policies 10] [--misses 5]`
+ * `npx tsx bench/policyqa.ts /path/to/policyqa/test.json [--policies 10] [--misses 5] [--unseen-from dev.json]`
  *
  * How the assistant ranks passages on real website privacy policies it has no
- * training data for, against plain BM25. Data: the PolicyQA dev split
- * (github.com/wasiahmad/PolicyQA, SQuAD format); it is only read, never trained
- * on and never committed. Each policy (data[].title) is written to a temp file
+ * training data for, against plain BM25. Data: a PolicyQA split
+ * (github.com/wasiahmad/PolicyQA, SQuAD format), read and never committed.
+ * Question expansion (knowledge/data/expansion.en-US.json) is learned from the
+ * dev split (`npm run kb -- learn-expansion`), so measure on the test split:
+ * other websites, and with `--unseen-from dev.json` only question wordings the
+ * dev split never asks. Each policy (data[].title) is written to a temp file
  * (title line, then its contexts, deduplicated, in order, one per blank-line
  * separated paragraph) and loaded ALONE with loadKnowledgeBase, which parses it
  * into passages and trains the model on the passage text only.
@@ -48,6 +51,12 @@ if (!file) {
 }
 const maxPolicies = arg('policies', 10);
 const showMisses = arg('misses', 0);
+// `--unseen-from FILE`: count only questions whose wording never occurs in FILE (e.g. the split that question
+// expansion was learned from), so a gain is not just templates seen in training.
+const unseenFrom = process.argv.indexOf('--unseen-from') >= 0 ? process.argv[process.argv.indexOf('--unseen-from') + 1] : undefined;
+const seenQuestions = new Set<string>(unseenFrom
+  ? (JSON.parse(fs.readFileSync(unseenFrom, 'utf8')) as { data: SquadPolicy[] }).data.flatMap((p) => p.paragraphs.flatMap((para) => para.qas.map((q) => q.question)))
+  : []);
 
 // English stop words (the NLTK list, the usual choice for a classic BM25 baseline).
 const STOP = new Set(`i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
@@ -165,6 +174,7 @@ for (const policy of policies) {
     const ci = contextIndex.get(para.context.replace(/\s*\n\s*/g, ' ').trim())!;
     const ctxPassages = passagesOfContext.get(ci) ?? new Set<string>();
     for (const qa of para.qas) {
+      if (seenQuestions.has(qa.question)) continue;
       const answer = qa.answers[0]!.text;
       const a = norm(answer);
       let kind = 'answer';

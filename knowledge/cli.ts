@@ -10,7 +10,9 @@ import { loadPolicyTraced } from './loadPolicy.js';
 import { inspectReport } from './parsePolicy.js';
 import { applySuggestions } from '../desk/improve.js';
 import { loadPolicy } from './loadPolicy.js';
-import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, TRAINING_DIR } from './knowledgeBase.js';
+import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, loadTokenizers, TRAINING_DIR } from './knowledgeBase.js';
+import { chooseExpansion, learnAssociations } from './learn/expansion.js';
+import { readPolicyQa } from './learn/policyQa.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, stampTrainingFile } from './learn/trainingData.js';
 
 const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
@@ -20,7 +22,10 @@ const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
        check [FILES]  for each policy file: passages whose training data or aids were written for another
             text (stale, never applied), passages with none, and unstamped data; exits 1 on stale data
        stamp [FILES]  record the current passage fingerprints in the training data and aids (after review)
-       train [FILES]  train the models for these policies into .cache/models (npm run build does this, so a start loads them)`;
+       train [FILES]  train the models for these policies into .cache/models (npm run build does this, so a start loads them)
+       learn-expansion SQUAD_JSON  learn question expansion for policies with no data of their own from question-answering
+            data about other policies (PolicyQA's SQuAD-format files), choose its weight by policy-level cross-validation,
+            and write knowledge/data/expansion.en-US.json`;
 
 const policyFiles = (args: string[]): string[] => {
   const given = args.filter((a) => !a.startsWith('--'));
@@ -83,6 +88,22 @@ commands.train = (args) => {
   const started = performance.now();
   const kb = loadKnowledgeBase(policyFiles(args));
   process.stdout.write(`Trained (or found cached) models for ${kb.locales.join(', ')} in ${Math.round(performance.now() - started)} ms\n`);
+};
+
+commands['learn-expansion'] = (args) => {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) throw new Error('learn-expansion needs a SQuAD-format file, e.g. PolicyQA\'s data/dev.json');
+  const policies = readPolicyQa(path.resolve(file), loadTokenizers(KNOWLEDGE_DATA_DIR, { plain: true }));
+  const choice = chooseExpansion(policies);
+  const questions = policies.reduce((n, p) => n + p.questions.length, 0);
+  const associations = learnAssociations(policies.flatMap((p) => p.questions));
+  const pct = (x: number): string => (100 * x).toFixed(1);
+  const about = `Learned by npm run kb -- learn-expansion from ${path.basename(file)} (${policies.length} policies, ${questions} answered questions; `
+    + `PolicyQA, github.com/wasiahmad/PolicyQA, MIT). Policy-level 2-fold CV, right passage first by lexical retrieval: `
+    + `${pct(choice.plainTop1)}% without expansion, ${pct(choice.expandedTop1)}% with weight ${choice.weight}, limit ${choice.limit}.`;
+  const out = path.join(KNOWLEDGE_DATA_DIR, 'expansion.en-US.json');
+  fs.writeFileSync(out, JSON.stringify({ _about: about, weight: choice.weight, limit: choice.limit, associations }) + '\n');
+  process.stdout.write(`${about}\nWrote ${path.relative(REPO_ROOT, out)} (${Object.keys(associations).length} question words)\n`);
 };
 
 commands.stamp = (args) => {

@@ -16,7 +16,7 @@ import { cachedIntentModel } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import {
   buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
-  type LocaleUnderstanding, type UnderstandingSettings,
+  type LocaleUnderstanding, type QuestionExpansion, type UnderstandingSettings,
 } from './learn/understanding.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -122,7 +122,10 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     const examples = buildExamples(set, doc.passages);
     const classes = classesOf(set, doc.passages);
     const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt);
-    understandings.set(doc.locale, createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers, plainTokenizers));
+    const expansion = readJson<QuestionExpansion | undefined>(path.join(dataDir, `expansion.${doc.locale}.json`), undefined);
+    understandings.set(doc.locale, createLocaleUnderstanding(
+      doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers, plainTokenizers, expansion,
+    ));
   }
 
   const fallbackLocale = documents.has('en-US') ? 'en-US' : [...documents.keys()][0]!;

@@ -5,11 +5,13 @@
  * floors (dev set as validation, cross-validation on the training data) hold.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, REPO_ROOT } from '../config/config.js';
-import { chosenSettings, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { chosenSettings, KNOWLEDGE_DATA_DIR, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { calibratedProbability, fitCalibrator } from '../knowledge/learn/calibration.js';
+import { expandQuestion, learnAssociations } from '../knowledge/learn/expansion.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
@@ -88,6 +90,37 @@ describe('another policy, loaded alone with no data of its own', () => {
     for (const text of ['Why do you collect my data?', 'What information do you receive from other sources?', 'Do you need parental permission for children?']) {
       expect(outcome(other.route(text, 'en-US'))).not.toMatch(/^flow:(leakReport|dataRequest)/);
     }
+  });
+});
+
+describe('question expansion learned from other websites\' policies (PolicyQA), for a policy with no data', () => {
+  const policy = path.join(REPO_ROOT, 'test/fixtures/changes-policy.en-US.md');
+  const question = 'How will users be informed about policy changes?';
+  const first = (kb: KnowledgeBase): string => kb.search.find(question, 'en-US').hits.find((h) => h.kind === 'passage')!.key;
+  const titled = (kb: KnowledgeBase, title: RegExp): string => kb.document('en-US').passages.find((p) => title.test(p.title))!.id;
+
+  it('finds the passage that answers in other words ("revise", "post a notice"), over the one that shares the question\'s words', () => {
+    const kb = loadKnowledgeBase([policy], { modelCacheDir: '' });
+    expect(first(kb)).toBe(titled(kb, /revisions/i));
+  });
+
+  it('without the learned expansion, lexical retrieval takes the passage that only shares words', () => {
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-data-'));
+    for (const f of fs.readdirSync(KNOWLEDGE_DATA_DIR)) if (!f.startsWith('expansion.')) fs.copyFileSync(path.join(KNOWLEDGE_DATA_DIR, f), path.join(bare, f));
+    const kb = loadKnowledgeBase([policy], { modelCacheDir: '', knowledgeDataDir: bare });
+    expect(first(kb)).toBe(titled(kb, /account settings/i));
+    fs.rmSync(bare, { recursive: true, force: true });
+  });
+
+  it('learns what a question word leads to from answered questions, and keeps the question\'s own words strongest', () => {
+    const passages = [['notify', 'post', 'revis'], ['account', 'chang', 'setting'], ['card', 'payment']];
+    const examples = Array.from({ length: 6 }, () => ({ question: ['chang', 'policy'], passages, answeredBy: new Set([0]) }));
+    const associations = learnAssociations(examples, { minSupport: 1 });
+    expect(associations['chang']!.map(([t]) => t)).toEqual(expect.arrayContaining(['notify', 'post', 'revis']));
+    expect(associations['chang']!.map(([t]) => t)).not.toContain('card');
+    const query = expandQuestion(['chang', 'policy'], associations, 0.5);
+    expect(query.get('chang')).toBe(1);
+    expect(query.get('notify')).toBeLessThanOrEqual(0.5);
   });
 });
 

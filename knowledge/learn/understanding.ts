@@ -18,6 +18,16 @@ import { targetKind, type TargetKind, type TrainingSet } from './trainingData.js
 import { MAX_FEATURE_TEXT } from './features.js';
 import { createSpeller } from '../search/spelling.js';
 import type { Calibration } from './calibration.js';
+import { expandQuestion, type Associations } from './expansion.js';
+
+/** Learned question expansion and how strongly it counts (chosen by policy-level cross-validation). */
+export interface QuestionExpansion {
+  readonly associations: Associations;
+  /** Weight of the strongest gained word, against 1 for the question's own. */
+  readonly weight: number;
+  /** Most words gained. */
+  readonly limit: number;
+}
 
 export interface UnderstandingSettings {
   /** Share of the passages' probability that BM25 re-distributes (0: model only, 1: BM25 only). */
@@ -32,8 +42,10 @@ export interface UnderstandingSettings {
   readonly shareThreshold: number;
   /**
    * The same two for a policy with no written data of its own: the model then knows passages only by their
-   * own sentences, so lexical retrieval carries more of the ranking, and a question that is about the policy
-   * at all is answered from its best passage (chosen by the no-data cross-validation: passage data withheld).
+   * own sentences, so lexical retrieval (with learned question expansion) ranks the passages, and a question
+   * that is about the policy at all is answered from its best passage. The blend was chosen by policy-level
+   * 2-fold cross-validation on other websites' policies (PolicyQA dev split, expansion learned on one half,
+   * judged on the other): right passage first 26.3% at 0.5, 27.4% at 0.7, 28.6% at 0.85, 29.2% at 1.
    */
   readonly noDataBlend: number;
   readonly noDataShareThreshold: number;
@@ -47,7 +59,7 @@ export interface UnderstandingSettings {
 }
 
 export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({
-  blend: 0.3, sharpness: 6, threshold: 0.5, flowThreshold: 0.5, shareThreshold: 0.2, noDataBlend: 0.7, noDataShareThreshold: 0,
+  blend: 0.3, sharpness: 6, threshold: 0.5, flowThreshold: 0.5, shareThreshold: 0.2, noDataBlend: 1, noDataShareThreshold: 0,
   calibratedThreshold: 0.5,
 });
 
@@ -121,6 +133,8 @@ export function createLocaleUnderstanding(
   tokenizers: Tokenizers, settings: UnderstandingSettings, model?: IntentModel, questionOpeners: readonly string[] = [],
   /** Normalisation for lexical retrieval on a policy with no data of its own: synonym groups written for one policy mislead on another. */
   plainTokenizers: Tokenizers = tokenizers,
+  /** For a policy with no data of its own: what questions' words lead to, learned from other policies (expansion.ts). */
+  expansion?: QuestionExpansion,
 ): LocaleUnderstanding {
   const written = new Set(examples.filter((e) => e.weight > 0 && !isDerived(e)).map((e) => e.key));
   const passagesHaveData = passages.filter((p) => written.has(p.id)).length >= passages.length / 2;
@@ -148,7 +162,10 @@ export function createLocaleUnderstanding(
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
       const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
       const lexicalTerms = lexicalTokenizers === tokenizers && lexicalText === text ? terms : tokenize(lexicalText, locale, lexicalTokenizers);
-      const { distribution: lexical, signals } = lexicalDistribution(bm25, lexicalTerms, passages, settings.sharpness);
+      const query = !passagesHaveData && expansion
+        ? expandQuestion(lexicalTerms, expansion.associations, expansion.weight, expansion.limit)
+        : new Map(lexicalTerms.map((t) => [t, 1]));
+      const { distribution: lexical, signals } = lexicalDistribution(bm25, lexicalTerms, query, passages, settings.sharpness);
       if (lexical && blend > 0) {
         for (const [id, p] of lexical) {
           const i = passageIndex.get(id)!;
@@ -166,15 +183,16 @@ export function createLocaleUnderstanding(
  * the lexical signals the calibrator reads.
  */
 function lexicalDistribution(
-  bm25: Bm25Index, terms: readonly string[], passages: readonly Passage[], sharpness: number,
+  bm25: Bm25Index, terms: readonly string[], query: ReadonlyMap<string, number>, passages: readonly Passage[], sharpness: number,
 ): { distribution?: Map<string, number>; signals: LexicalSignals } {
-  const unique = [...new Set(terms)];
-  const words = unique.filter((t) => !t.startsWith(BIGRAM));
+  // Coverage is judged on the message's own words, not on what it was expanded with.
+  const unique = [...query.keys()];
+  const words = [...new Set(terms)].filter((t) => !t.startsWith(BIGRAM));
   const known = words.reduce((s, t) => s + (bm25.has(t) ? bm25.idf(t) : 0), 0);
   const coverage = words.length === 0 ? 0 : known / (known + words.filter((t) => !bm25.has(t)).length * bm25.maxIdf);
-  const scores = bm25.score(terms);
+  const scores = bm25.scoreWeighted(query);
   if (scores.size === 0) return { signals: { strength: 0, coverage } };
-  const ideal = Math.max(1e-9, unique.reduce((s, t) => s + (bm25.has(t) ? bm25.idf(t) * (t.startsWith(BIGRAM) ? 0.5 : 1) : 0), 0));
+  const ideal = Math.max(1e-9, unique.reduce((s, t) => s + (bm25.has(t) ? query.get(t)! * bm25.idf(t) * (t.startsWith(BIGRAM) ? 0.5 : 1) : 0), 0));
   const out = new Map<string, number>();
   let sum = 0;
   let topPassage: string | undefined;

@@ -10,6 +10,8 @@ export interface Bm25Doc {
 export interface Bm25Index {
   /** Scores every document that shares a term with the query. */
   score(queryTokens: readonly string[]): Map<string, number>;
+  /** The same with a weight per query term (a question's own words 1, words it was expanded with less). */
+  scoreWeighted(query: ReadonlyMap<string, number>): Map<string, number>;
   idf(term: string): number;
   /** The highest idf any term can have here (a term in no document). */
   readonly maxIdf: number;
@@ -39,15 +41,18 @@ export function createBm25Index(docs: readonly Bm25Doc[], { k1, b } = BM25_DEFAU
     has: (t) => df.has(t),
     vocabulary: new Set(df.keys()),
     score(queryTokens) {
+      return this.scoreWeighted(new Map(queryTokens.map((t) => [t, 1])));
+    },
+    scoreWeighted(query) {
       const scores = new Map<string, number>();
-      const terms = [...new Set(queryTokens)].filter((t) => df.has(t));
+      const terms = [...query.keys()].filter((t) => df.has(t));
       docs.forEach((doc, i) => {
         const tf = tfs[i]!;
         let s = 0;
         for (const t of terms) {
           const f = tf.get(t);
           if (!f) continue;
-          s += idfOf(t) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * doc.tokens.length) / avgLen)));
+          s += query.get(t)! * idfOf(t) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * doc.tokens.length) / avgLen)));
         }
         if (s > 0) scores.set(doc.key, Math.max(s, scores.get(doc.key) ?? 0));
       });
