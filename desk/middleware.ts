@@ -14,7 +14,8 @@ import { isLocale, type Locale } from '../i18n/locale.js';
 import type { Logger } from '../logging/logger.js';
 import { detectCommand } from '../dialogs/keywords.js';
 import { maskPersonalData } from '../privacy/mask.js';
-import { iso, type Param, type SqlStore } from '../storage/sql.js';
+import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
+import { rideWithTurnState, type StateRider } from '../storage/StateStorage.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -31,15 +32,23 @@ const feedbackOf = (a: Partial<Activity>): FeedbackValue['assistantFeedback'] | 
 const MAX_REMEMBERED = 10_000;
 
 /**
- * What the desk writes during one turn (the user's line, the decision event, the assistant's lines), held until
- * the turn ends and then written in one transaction: one commit a turn instead of three. Anything sent after
- * that (the adapter's apology for a failed turn) is written at once.
+ * What the desk writes during one turn (the user's line, the decision event, the assistant's lines), held and
+ * written together. On SQLite they go in the transaction that writes the turn's state (storage/StateStorage.ts
+ * `rideWithTurnState`): no commit of their own. Not on PostgreSQL: there a transaction holding the state row
+ * while it waits for a desk table can deadlock with an instance starting up (ensureDeskSchema locks the desk
+ * tables, then bot_state for its trigger); chaos tests hit it. What is still held when the turn ends (all of it
+ * on PostgreSQL, a turn that wrote no state, lines sent after the state was written, a state write that rolled
+ * back) is written then, in one transaction; anything sent after that (the adapter's apology) at once.
  */
-class TurnWrites {
-  private readonly pending: [sql: string, params: Param[]][] = [];
+class TurnWrites implements StateRider {
+  private pending: [sql: string, params: Param[]][] = [];
+  /** Taken by a state transaction that has not committed yet. */
+  private riding: [sql: string, params: Param[]][] = [];
   private flushed = false;
 
-  constructor(private readonly db: SqlStore) {}
+  constructor(readonly db: SqlStore) {
+    if (db.dialect === 'sqlite') rideWithTurnState(this);
+  }
 
   async run(sql: string, params: readonly Param[] = []): Promise<number> {
     if (this.flushed) return this.db.run(sql, params);
@@ -47,9 +56,21 @@ class TurnWrites {
     return 1;
   }
 
+  async ride(tx: Queryable): Promise<void> {
+    this.riding.push(...this.pending.splice(0));
+    for (const [sql, params] of this.riding) await tx.run(sql, params);
+  }
+
+  committed(): void {
+    this.riding = [];
+  }
+
   async flush(): Promise<void> {
+    if (this.flushed) return;
     this.flushed = true;
-    const statements = this.pending.splice(0);
+    const statements = [...this.riding, ...this.pending];
+    this.riding = [];
+    this.pending = [];
     if (statements.length === 1) await this.db.run(...statements[0]!);
     else if (statements.length > 1) await this.db.transaction(async (tx) => { for (const [sql, params] of statements) await tx.run(sql, params); });
   }

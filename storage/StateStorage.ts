@@ -12,16 +12,38 @@ import { iso, type Queryable, type SqlStore } from './sql.js';
 
 /** key -> eTag seen at the turn's first read (null: the key did not exist). */
 type TurnEtags = Map<string, string | null>;
+
+/**
+ * Writes of the same turn that may go in the transaction that writes its state, instead of a commit of their
+ * own (desk/middleware.ts: the desk's transcript lines and events). `ride` runs inside that transaction;
+ * `committed` is called once it has committed (until then the rider keeps its statements, in case it rolls back).
+ */
+export interface StateRider {
+  /** Only transactions on this store take the rider. */
+  readonly db: SqlStore;
+  ride(tx: Queryable): Promise<void>;
+  committed(): void;
+}
+
 interface TurnScope {
   readonly etags: TurnEtags;
   /** Runs in the transaction that writes the turn's state, before it commits (turnGuard.ts marks the turn done). */
   readonly beforeCommit?: (tx: Queryable) => Promise<unknown>;
+  readonly riders: StateRider[];
 }
 const turnScope = new AsyncLocalStorage<TurnScope>();
 
 /** Runs `work` as one turn: state reads inside it are remembered, and writes checked against them. */
 export function withStateScope<T>(work: () => Promise<T>, options: Pick<TurnScope, 'beforeCommit'> = {}): Promise<T> {
-  return turnScope.run({ etags: new Map(), ...options }, work);
+  return turnScope.run({ etags: new Map(), riders: [], ...options }, work);
+}
+
+/** Lets `rider` go along with the turn's state writes; false outside a turn scope (the rider then writes alone). */
+export function rideWithTurnState(rider: StateRider): boolean {
+  const scope = turnScope.getStore();
+  if (!scope) return false;
+  scope.riders.push(rider);
+  return true;
 }
 
 export class StateConflictError extends Error {
@@ -49,6 +71,7 @@ export class SqlStorage implements Storage {
   async write(changes: StoreItems): Promise<void> {
     const turn = turnScope.getStore();
     const scope = turn?.etags;
+    const riders = turn?.riders.filter((r) => r.db === this.db) ?? [];
     const now = iso();
     await this.db.transaction(async (tx) => {
       for (const [key, item] of Object.entries(changes)) {
@@ -72,8 +95,10 @@ export class SqlStorage implements Storage {
         if (rows.length === 0) throw new StateConflictError(key);
         scope?.set(key, String(rows[0]!.etag));
       }
+      for (const rider of riders) await rider.ride(tx);
       await turn?.beforeCommit?.(tx);
     });
+    for (const rider of riders) rider.committed();
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -71,17 +71,23 @@ export class TurnGuardMiddleware implements Middleware {
       return;
     }
 
-    const sent: Partial<Activity>[] = [];
+    // Each reply as JSON when it is sent (a snapshot: later changes to the object are not stored).
+    const sent: string[] = [];
     let leftProcess = false;
     context.onSendActivities(async (ctx, activities, sendNext) => {
-      for (const a of activities) if (a.type !== ActivityTypes.Trace) sent.push(JSON.parse(JSON.stringify(a)) as Partial<Activity>);
+      for (const a of activities) if (a.type !== ActivityTypes.Trace) sent.push(JSON.stringify(a));
       if (ctx.activity.deliveryMode !== DeliveryModes.ExpectReplies && activities.length > 0) leftProcess = true;
       return sendNext();
     });
 
-    // Marks the activity done with the replies so far: with the state write (same transaction), and after the turn.
-    const markDone = (q: Queryable): Promise<number> => q.run(
-      `UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`, [JSON.stringify(sent), iso(), ...key!]);
+    // Marks the activity done with the replies so far: with the state write (same transaction), and after the turn
+    // if the turn wrote no state or sent more after writing it.
+    let markedWith: number | undefined;
+    const markDone = async (q: Queryable): Promise<void> => {
+      const count = sent.length;
+      await q.run(`UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`, [`[${sent.join(',')}]`, iso(), ...key!]);
+      markedWith = count;
+    };
     const scope = key ? { beforeCommit: markDone } : {};
     const heartbeat = key ? this.heartbeat(key, claim.claimedAt) : undefined;
     try {
@@ -94,6 +100,7 @@ export class TurnGuardMiddleware implements Middleware {
         this.logger.warn('state changed by another request during the turn; running it again', { key: error.key });
         context.bufferedReplyActivities.splice(0);
         sent.splice(0);
+        markedWith = undefined;
         context.turnState.clear();
         for (const [k, v] of before) context.turnState.set(k, v);
         await withStateScope(next, scope);
@@ -105,7 +112,7 @@ export class TurnGuardMiddleware implements Middleware {
     } finally {
       heartbeat?.stop();
     }
-    if (key) await markDone(this.db);
+    if (key && markedWith !== sent.length) await markDone(this.db);
   }
 
   /** Renews the claim while the turn runs (compare-and-set: a claim another instance took over is left alone). */

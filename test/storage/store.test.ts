@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../logging/logger.js';
 import { MIGRATIONS } from '../../storage/migrations.js';
 import { purge, deleteConversation } from '../../storage/retention.js';
-import { SqlStorage, StateConflictError, withStateScope } from '../../storage/StateStorage.js';
+import { rideWithTurnState, SqlStorage, StateConflictError, withStateScope, type StateRider } from '../../storage/StateStorage.js';
 import { iso } from '../../storage/sql.js';
 import { startOutboxWorker } from '../../tickets/outbox.js';
 import { TicketStore } from '../../tickets/TicketStore.js';
@@ -74,6 +74,44 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
       });
     }
     expect((await other.read(['k'])).k).toMatchObject({ v: 31 });
+  });
+
+  it('writes the statements of a rider in the state transaction, and marks them committed only when it commits', async () => {
+    const loc = fresh();
+    const db = loc.open();
+    await db.ready;
+    await db.run('CREATE TABLE rider_lines (line TEXT NOT NULL)');
+    const storage = new SqlStorage(db);
+    const other = new SqlStorage(loc.open());
+    const rider = (line: string): StateRider & { done: boolean } => ({
+      db, done: false,
+      async ride(tx) { await tx.run('INSERT INTO rider_lines (line) VALUES (?)', [line]); },
+      committed() { this.done = true; },
+    });
+    const lines = async () => (await db.all<{ line: string }>('SELECT line FROM rider_lines ORDER BY line')).map((r) => r.line);
+
+    const first = rider('first');
+    await withStateScope(async () => {
+      expect(rideWithTurnState(first)).toBe(true);
+      await storage.read(['r']);
+      await storage.write({ r: { v: 1, eTag: '*' } });
+    });
+    expect(first.done).toBe(true);
+    expect(await lines()).toEqual(['first']);
+
+    // The state write loses to another instance: the rider's line rolls back with it and is not marked committed.
+    const lost = rider('lost');
+    const conflict = await withStateScope(async () => {
+      rideWithTurnState(lost);
+      await storage.read(['r']);
+      await withStateScope(() => other.write({ r: { v: 2, eTag: '*' } }));
+      return storage.write({ r: { v: 3, eTag: '*' } }).catch((e: unknown) => e);
+    });
+    expect(conflict).toBeInstanceOf(StateConflictError);
+    expect(lost.done).toBe(false);
+    expect(await lines()).toEqual(['first']);
+    expect(rideWithTurnState(rider('outside'))).toBe(false);
+    await db.close();
   });
 
   it('opens one ticket for one idempotency key, whatever arrives at once on two instances', async () => {
