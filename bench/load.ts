@@ -9,13 +9,16 @@
  * new activity id; each connection is one conversation of LOAD_TURNS_PER_CONVERSATION
  * turns, then a new one. At 1, 8 and 32 connections it prints req/s, p99 and
  * the ratio project/echo, then the CPU time per turn and the RSS of both
- * processes after the run.
+ * processes after the run. The children run compiled (dist/bench, built
+ * first when sources changed, as `npm start` does); LOAD_TSX=1: from source.
  *
  * Environment: LOAD_SECONDS (default 8) per measurement, LOAD_CONNECTIONS
  * (default 1,8,32), LOAD_PROFILE=1 writes a CPU profile of the project child
- * (node --cpu-prof) into <tmpdir>/assistant-load-profiles/.
+ * (node --cpu-prof) into <tmpdir>/assistant-load-profiles/, LOAD_SOAK_TURNS=n
+ * then drives each child n more turns at 32 connections and prints the RSS
+ * after all of them (LOAD_SOAK_TURNS=45000 for the 50k-turn memory bar).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +44,7 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 8);
 const CONNECTIONS = (process.env.LOAD_CONNECTIONS ?? '1,8,32').split(',').map(Number);
 const TURNS_PER_CONVERSATION = Number(process.env.LOAD_TURNS_PER_CONVERSATION ?? 20);
 const PROFILE = process.env.LOAD_PROFILE === '1';
+const SOAK_TURNS = Number(process.env.LOAD_SOAK_TURNS ?? 0);
 const PROFILE_DIR = path.join(os.tmpdir(), 'assistant-load-profiles');
 
 interface Child {
@@ -49,10 +53,20 @@ interface Child {
   readonly url: string;
 }
 
+/**
+ * Both children run compiled (dist/bench, built first when sources changed, as `npm start` builds): plain Node
+ * on JavaScript, as in production, without a TypeScript loader's hooks and compile cache in their memory and CPU
+ * figures (through tsx, the echo bot alone sat at ~250 MiB). LOAD_TSX=1 runs them from source through tsx.
+ */
+const ROOT = path.resolve(HERE, '..');
+const FROM_SOURCE = process.env.LOAD_TSX === '1';
+if (!FROM_SOURCE) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-built.mjs')], { stdio: 'inherit' });
+
 async function start(name: string, script: string, profile: boolean): Promise<Child> {
-  const execArgv = ['--import', 'tsx', '--disable-warning=DEP0111'];
+  const execArgv = [...(FROM_SOURCE ? ['--import', 'tsx'] : []), '--disable-warning=DEP0111'];
   if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
-  const child = fork(path.join(HERE, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const file = FROM_SOURCE ? path.join(HERE, script) : path.join(ROOT, 'dist', 'bench', script.replace(/\.ts$/, '.js'));
+  const child = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
     child.on('message', (m: ChildMessage) => { if (m.type === 'listening') resolve(m.url); });
@@ -114,17 +128,22 @@ function conversationOf(connectionTag: string) {
   }));
 }
 
-async function drive(child: Child, connections: number, seconds: number): Promise<AutocannonResult & { turns: number; cpuMsPerTurn: number }> {
+/** Turns each child has answered since it started (warm-up and soak included). */
+const turnsServed = new Map<string, number>();
+
+/** Drives a child for `seconds`, or for `amount` requests when given. */
+async function drive(child: Child, connections: number, seconds: number, amount?: number): Promise<AutocannonResult & { turns: number; cpuMsPerTurn: number }> {
   const before = await stats(child);
   const result = await autocannon({
     url: child.url,
     connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
     requests: conversationOf(`${child.name}-${connections}`),
     initialContext: {},
   });
   const after = await stats(child);
   const turns = result.requests.total;
+  turnsServed.set(child.name, (turnsServed.get(child.name) ?? 0) + turns);
   return { ...result, turns, cpuMsPerTurn: turns > 0 ? (after.cpuMicros - before.cpuMicros) / 1000 / turns : 0 };
 }
 
@@ -168,6 +187,18 @@ try {
     console.error(`  ${connections} connections done`);
   }
   const [ps, es] = [await stats(project), await stats(echo)];
+  // A soak: both children answer SOAK_TURNS more turns at 32 connections, then their memory is read again.
+  const soaked: string[] = [];
+  if (SOAK_TURNS > 0) {
+    for (const child of [project, echo]) {
+      const r = await drive(child, 32, 0, SOAK_TURNS);
+      const bad = r.non2xx + r.errors + r.timeouts;
+      if (bad > 0) { problems += bad; console.error(`${child.name} soak: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`); }
+      const s = await stats(child);
+      soaked.push(`${child.name} ${mib(s.rssBytes)} (heap ${mib(s.heapUsedBytes)}) after ${fmt(turnsServed.get(child.name) ?? 0)} turns in all`);
+    }
+    console.error('  soak done');
+  }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
   console.log(`\nPOST /api/messages (expectReplies), ${LOAD_QUESTIONS.length} rotating en/zh policy questions, ${SECONDS} s per row\n`);
@@ -176,6 +207,7 @@ try {
   for (const row of rows) console.log(row);
   console.log(`\nCPU per turn: project ${fmt(mean(cpu.project), 2)} ms, echo ${fmt(mean(cpu.echo), 2)} ms`);
   console.log(`RSS after the run: project ${mib(ps.rssBytes)} (heap ${mib(ps.heapUsedBytes)}, ${fmt(projectTurns)} measured turns), echo ${mib(es.rssBytes)}`);
+  if (soaked.length > 0) console.log(`RSS after the soak (${fmt(SOAK_TURNS)} turns each at 32 connections): ${soaked.join('; ')}`);
   if (problems > 0) console.log(`\n${problems} requests failed (see above)`);
 } finally {
   await Promise.all([stop(project), stop(echo)]);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist', '.built');
-const SOURCES = ['bot', 'knowledge', 'dialogs', 'tickets', 'i18n', 'config', 'web', 'voice', 'assist', 'privacy', 'logging', 'storage', 'desk'];
+const SOURCES = ['bot', 'knowledge', 'dialogs', 'tickets', 'i18n', 'config', 'web', 'voice', 'assist', 'privacy', 'logging', 'storage', 'desk', 'bench'];
 const FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newest(p) {
