@@ -90,14 +90,22 @@ function statements(dialect: SqlStore['dialect']): string[] {
 
 /** One desk schema change at a time per database (any constant other than the migrations' lock). */
 const DESK_SCHEMA_LOCK = 7270013;
+/** Raise when `statements` change: a database records the version it has, and only an older one runs them. */
+export const DESK_SCHEMA_VERSION = 1;
 
-/** Creates the desk's tables and triggers (after the store's migrations: it needs `tickets`). */
+/** Creates the desk's tables and triggers (after the store's migrations: it needs `tickets`), once per version. */
 export async function ensureDeskSchema(db: SqlStore): Promise<void> {
   await db.ready;
   await db.transaction(async (tx) => {
     // PostgreSQL's IF NOT EXISTS is not safe against itself: two instances starting together on a new schema
     // both create desk_agents and one dies on a duplicate pg_type row. They take turns instead.
     if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [DESK_SCHEMA_LOCK]);
+    await tx.run('CREATE TABLE IF NOT EXISTS desk_schema_version (version INTEGER NOT NULL)');
+    const have = await tx.get<{ version: number | null }>('SELECT max(version) AS version FROM desk_schema_version');
+    // Already there: no DDL at all. Re-creating the triggers takes an exclusive lock on tickets, bot_state and
+    // dl_activities, and an instance restarting next to one that is serving deadlocked with its turns.
+    if (Number(have?.version ?? 0) >= DESK_SCHEMA_VERSION) return;
     for (const sql of statements(db.dialect)) await tx.run(sql);
+    await tx.run('INSERT INTO desk_schema_version (version) VALUES (?)', [DESK_SCHEMA_VERSION]);
   });
 }

@@ -1,0 +1,42 @@
+/**
+ * An instance restarting next to one that is serving: the desk's schema is created once per database and
+ * version, so a restart runs no DDL. (Re-creating its triggers took exclusive locks on tickets, bot_state and
+ * dl_activities, and the restarting instance deadlocked with the other's turns and died: seen in the
+ * two-instance kill -9 chaos test.)
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureDeskSchema } from '../../desk/schema.js';
+import { postgresKind, SKIPPED_NO_POSTGRES, TEST_DATABASE_URL, type StoreLocation } from '../storage/stores.js';
+
+describe.skipIf(TEST_DATABASE_URL !== '')('desk schema on PostgreSQL', () => {
+  it(SKIPPED_NO_POSTGRES, () => { expect(TEST_DATABASE_URL).toBe(''); });
+});
+
+describe.skipIf(TEST_DATABASE_URL === '')('desk schema on PostgreSQL', () => {
+  let location: StoreLocation | undefined;
+  afterAll(async () => { await location?.dispose(); });
+
+  it('is created by the first start only: a restart while the other instance writes tickets changes nothing and waits for nothing', async () => {
+    location = postgresKind.location();
+    const first = location.open();
+    await ensureDeskSchema(first);
+    const triggers = async (): Promise<string[]> => (await first.all<{ oid: string }>(
+      "SELECT t.oid::text AS oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
+    )).map((r) => r.oid);
+    const before = await triggers();
+    expect(before.length).toBeGreaterThanOrEqual(4);
+
+    // The serving instance holds a write on tickets' neighbour bot_state in an open transaction while the
+    // other restarts: with DDL on a restart, the restart would wait for it (and could deadlock).
+    const restarted = location.open();
+    let restartDone = false;
+    await first.transaction(async (tx) => {
+      await tx.run("INSERT INTO bot_state (key, value, etag, updated_at) VALUES ('k', '{}', 1, 'now')");
+      const restart = ensureDeskSchema(restarted).then(() => { restartDone = true; });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(restartDone).toBe(true);
+      await restart;
+    });
+    expect(await triggers()).toEqual(before);
+  });
+});
