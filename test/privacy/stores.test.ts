@@ -17,7 +17,14 @@ beforeAll(async () => { app = await startTestApp({ HELPDESK_WEBHOOK_URL: 'http:/
 afterAll(async () => { await app.close(); });
 
 const ALL_SECRETS = FORMATS.flatMap((f) => f.secrets);
-const leaks = (stored: string): string[] => ALL_SECRETS.filter((s) => stored.includes(s));
+/**
+ * Random identifiers (UUIDs, user ids) and timestamps in stored rows are not what a user typed, and a short
+ * secret such as '3456' turns up in a random UUID now and then: they are taken out before looking for leaks.
+ */
+const withoutIds = (stored: string): string => stored
+  .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+  .replace(/"(id|timestamp|localTimestamp)":"[^"]*"/g, '"$1":"<random>"');
+const leaks = (stored: string): string[] => ALL_SECRETS.filter((s) => withoutIds(stored).includes(s));
 const lastMeta = (replies: Reply[]) => messagesOf(replies).at(-1)?.channelData?.assistant;
 
 type Session = DirectLineSession;
