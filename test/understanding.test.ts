@@ -124,6 +124,15 @@ describe('question expansion learned from other websites\' policies (PolicyQA), 
   });
 });
 
+describe('Chinese homophone typos (a pinyin input method\'s wrong pick)', () => {
+  it('answers "位至" (never in the training data) like "位置": the model hears the syllables', () => {
+    const clean = kb.route('你们会收集我的位置信息吗', 'zh-CN');
+    const typed = kb.route('你们会收集我的位至信息吗', 'zh-CN');
+    expect(outcome(clean)).toBe('1.2.2');
+    expect(outcome(typed)).toBe(outcome(clean));
+  });
+});
+
 describe('a long story with a question inside', () => {
   it('is answered from the sentence that asks, when the whole message is too diluted to answer', () => {
     const story = 'I have been shopping on Buygogo for years and I really love the deals and the fast delivery to my town. '

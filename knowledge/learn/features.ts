@@ -3,8 +3,12 @@
  * by the same tokenizer as lexical search), neighbouring word pairs, and
  * character n-grams. Character n-grams carry typos ("infomation" shares most
  * of its trigrams with "information"), merged words ("doyou store myip") and
- * Chinese without trusting any one segmentation.
+ * Chinese without trusting any one segmentation. Chinese also gives its
+ * pinyin syllables and syllable pairs, toneless: homophone typos share them
+ * (5-fold CV: zh 79.6% -> 80.6%; with one homophone typo in each held-out
+ * utterance 76.5% -> 79.3%).
  */
+import { pinyin } from 'pinyin-pro';
 import { BIGRAM, normalizeText, tokenize, type Tokenizers } from '../search/tokenize.js';
 
 /** Messages are cut to this many characters before anything else: work per message stays bounded. */
@@ -35,6 +39,12 @@ export function messageFeatures(text: string, locale: string, tokenizers: Tokeni
       out.push(`h:${run[i]}`);
       if (i + 2 <= run.length) out.push(`h:${run.slice(i, i + 2)}`);
       if (i + 3 <= run.length) out.push(`h:${run.slice(i, i + 3)}`);
+    }
+    // How it sounds: a pinyin input method's wrong pick (信习 for 信息, 味置 for 位置) keeps the syllables.
+    const sounds = pinyin(run, { toneType: 'none', type: 'array' });
+    for (let i = 0; i < sounds.length; i++) {
+      out.push(`y:${sounds[i]}`);
+      if (i + 1 < sounds.length) out.push(`y:${sounds[i]}_${sounds[i + 1]}`);
     }
   }
   return out;
