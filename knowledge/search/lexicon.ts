@@ -10,11 +10,15 @@ export interface LexiconData {
 }
 
 export interface Lexicon {
-  /** Longest-first phrase rewrites, applied to normalised text. */
-  readonly phrases: readonly [RegExp, string][];
+  /**
+   * Longest-first phrase rewrites, applied to normalised text, each with the literal it matches: a text that
+   * does not contain the literal is not scanned (most phrases are absent from most texts, and a scan with
+   * lookbehind costs far more than a substring search).
+   */
+  readonly phrases: readonly [RegExp, string, literal: string][];
   readonly canonical: ReadonlyMap<string, string>;
   readonly drop: ReadonlySet<string>;
-  readonly fillerPhrases: readonly RegExp[];
+  readonly fillerPhrases: readonly [RegExp, literal: string][];
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -25,7 +29,7 @@ export function compileLexicon(data: LexiconData, { latin }: { latin: boolean })
     latin || /^[\x00-\x7f]+$/.test(p) ? new RegExp(`(?<![\\p{L}\\p{N}])${escape(p)}(?![\\p{L}\\p{N}])`, 'gu') : new RegExp(escape(p), 'gu');
   const phrases = Object.entries(data.phrases)
     .sort(([a], [b]) => b.length - a.length)
-    .map(([from, to]): [RegExp, string] => [bounded(from.toLowerCase()), ` ${to} `]);
+    .map(([from, to]): [RegExp, string, string] => [bounded(from.toLowerCase()), ` ${to} `, from.toLowerCase()]);
   const canonical = new Map<string, string>();
   for (const group of data.synonyms) {
     const head = latin ? stem(group[0]!) : group[0]!;
@@ -41,9 +45,9 @@ export function compileLexicon(data: LexiconData, { latin }: { latin: boolean })
     canonical,
     drop: new Set([...data.stopwords, ...singleFillers].map((w) => w.toLowerCase())),
     fillerPhrases: [
-      ...multiFillers.map((f) => bounded(f)),
+      ...multiFillers.map((f): [RegExp, string] => [bounded(f), f]),
       // Chinese fillers are removed from the text itself: the segmenter may glue them to a neighbour.
-      ...(latin ? [] : singleFillers.map((f) => new RegExp(escape(f), 'gu'))),
+      ...(latin ? [] : singleFillers.map((f): [RegExp, string] => [new RegExp(escape(f), 'gu'), f])),
     ],
   };
 }

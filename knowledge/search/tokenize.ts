@@ -40,8 +40,8 @@ export function normalizeText(text: string): string {
 
 function rewrite(text: string, lexicon: Lexicon): string {
   let out = text;
-  for (const re of lexicon.fillerPhrases) out = out.replace(re, ' ');
-  for (const [re, to] of lexicon.phrases) out = out.replace(re, to);
+  for (const [re, literal] of lexicon.fillerPhrases) if (out.includes(literal)) out = out.replace(re, ' ');
+  for (const [re, to, literal] of lexicon.phrases) if (out.includes(literal)) out = out.replace(re, to);
   return out;
 }
 
