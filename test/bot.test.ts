@@ -142,6 +142,15 @@ describe('what replies do not carry', () => {
     const replies = await chat.say('phone');
     expect(replies.some((r) => r.type === 'trace')).toBe(false);
   });
+
+  it('still sends the Emulator its dialog-state trace, and runs the turn the same way there', async () => {
+    const conversationId = `emulator-${Date.now()}`;
+    const first = await app.send(userMessage('report a leak', { channelId: 'emulator', conversationId, locale: 'en-US' }));
+    expect(first.some((r) => r.type === 'trace' && r.name === 'BotState')).toBe(true);
+    const replies = await app.send(userMessage('phone', { channelId: 'emulator', conversationId, locale: 'en-US' }));
+    expect(metaOf(replies)?.flow).toBe('leakReport');
+    expect(replies.some((r) => r.type === 'trace' && r.name === 'BotState')).toBe(true);
+  });
 });
 
 describe('rate limit', () => {
