@@ -1,10 +1,14 @@
 /** Entry point: load configuration, build the app, listen. */
 import 'dotenv/config';
 import { loadConfig, ConfigError } from '../config/config.js';
-import { createApp } from './createApp.js';
+import { trainMissingModels } from '../knowledge/trainModels.js';
 
 try {
   const config = loadConfig();
+  // Models the cache lacks train in worker threads while this thread loads the Bot Framework.
+  const training = trainMissingModels(config.policyFiles);
+  const { createApp } = await import('./createApp.js');
+  await training;
   const app = createApp({ config });
   const url = await app.listen();
   app.assistant.logger.info('listening', { url, messages: `${url}/api/messages`, auth: config.microsoftAppId ? 'on' : 'off (local)' });

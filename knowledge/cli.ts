@@ -13,6 +13,7 @@ import { loadPolicy } from './loadPolicy.js';
 import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, loadTokenizers, TRAINING_DIR } from './knowledgeBase.js';
 import { chooseExpansion, learnAssociations } from './learn/expansion.js';
 import { readPolicyQa } from './learn/policyQa.js';
+import { trainMissingModels } from './trainModels.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, stampTrainingFile } from './learn/trainingData.js';
 
 const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
@@ -22,7 +23,8 @@ const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
        check [FILES]  for each policy file: passages whose training data or aids were written for another
             text (stale, never applied), passages with none, and unstamped data; exits 1 on stale data
        stamp [FILES]  record the current passage fingerprints in the training data and aids (after review)
-       train [FILES]  train the models for these policies into .cache/models (npm run build does this, so a start loads them)
+       train [FILES] [--cache DIR]  train the models these policies lack into .cache/models (or DIR), one worker thread
+            per policy (npm run build does this, so a start loads them)
        learn-expansion SQUAD_JSON  learn question expansion for policies with no data of their own from question-answering
             data about other policies (PolicyQA's SQuAD-format files), choose its weight by policy-level cross-validation,
             and write knowledge/data/expansion.en-US.json`;
@@ -32,7 +34,7 @@ const policyFiles = (args: string[]): string[] => {
   return (given.length > 0 ? given : [...DEFAULT_POLICY_FILES]).map((f) => path.resolve(REPO_ROOT, f));
 };
 
-const commands: Record<string, (args: string[]) => void> = {
+const commands: Record<string, (args: string[]) => void | Promise<void>> = {
   'apply-suggestions'(args) {
     const dir = args[0] ? path.resolve(args[0]) : path.resolve(REPO_ROOT, 'knowledge/training');
     const docs = DEFAULT_POLICY_FILES.map((f) => loadPolicy(path.resolve(REPO_ROOT, f)));
@@ -84,10 +86,15 @@ commands.check = (args) => {
   if (stale > 0) process.exitCode = 1;
 };
 
-commands.train = (args) => {
+commands.train = async (args) => {
   const started = performance.now();
-  const kb = loadKnowledgeBase(policyFiles(args));
-  process.stdout.write(`Trained (or found cached) models for ${kb.locales.join(', ')} in ${Math.round(performance.now() - started)} ms\n`);
+  const at = args.indexOf('--cache');
+  const options = at >= 0 ? { modelCacheDir: path.resolve(args[at + 1] ?? '') } : {};
+  const files = policyFiles(args.filter((_, i) => i !== at && i !== at + 1));
+  const trained = await trainMissingModels(files, options);
+  const kb = loadKnowledgeBase(files, options);
+  process.stdout.write(`Models for ${kb.locales.join(', ')} ready in ${Math.round(performance.now() - started)} ms `
+    + `(${trained.length} trained, side by side; ${files.length - trained.length} from the cache)\n`);
 };
 
 commands['learn-expansion'] = (args) => {
@@ -135,7 +142,7 @@ if (!run) {
   process.exit(2);
 }
 try {
-  run(rest);
+  await run(rest);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

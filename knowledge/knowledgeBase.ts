@@ -12,7 +12,7 @@ import { compileLexicon, type LexiconData } from './search/lexicon.js';
 import type { Tokenizers } from './search/tokenize.js';
 import { decide, type Decision, type SearchHit } from './decide.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
-import { cachedIntentModel } from './learn/modelCache.js';
+import { cachedIntentModel, modelFile } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import {
   buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
@@ -110,7 +110,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
   const plainTokenizers = loadTokenizers(dataDir, { plain: true });
   const openers = ['lexicon.en-US.json', 'lexicon.zh-CN.json']
     .flatMap((f) => readJson<{ questionOpeners?: string[] }>(path.join(dataDir, f), {}).questionOpeners ?? []);
-  const lexiconSalt = ['lexicon.en-US.json', 'lexicon.zh-CN.json'].map((f) => readJson(path.join(dataDir, f), {})).map((d) => JSON.stringify(d)).join('\n');
+  const lexiconSalt = lexiconSaltOf(dataDir);
 
   const aidsByLocale = new Map<string, Map<string, PassageAids>>();
   const training = new Map<string, TrainingSet>();
@@ -162,6 +162,28 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     },
     training,
   };
+}
+
+/** What a model's cache key depends on besides its examples: the normalisation data. */
+function lexiconSaltOf(dataDir: string): string {
+  return ['lexicon.en-US.json', 'lexicon.zh-CN.json'].map((f) => readJson(path.join(dataDir, f), {})).map((d) => JSON.stringify(d)).join('\n');
+}
+
+/**
+ * The policy files whose model is not in the cache yet (a start would train it). Cheap: reads the data and
+ * hashes it, trains nothing.
+ */
+export function policiesToTrain(policyFiles: readonly string[], options: KnowledgeOptions = {}): string[] {
+  const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
+  if (!cacheDir) return [];
+  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
+  const trainingDir = options.trainingDir ?? TRAINING_DIR;
+  const salt = lexiconSaltOf(dataDir);
+  return policyFiles.filter((file) => {
+    const doc = loadPolicy(file);
+    const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
+    return !fs.existsSync(modelFile(cacheDir, buildExamples(set, doc.passages), classesOf(set, doc.passages), doc.locale, salt));
+  });
 }
 
 /** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */

@@ -22,12 +22,16 @@ export function modelKey(examples: readonly LabelledText[], classes: readonly st
   return hash.digest('hex').slice(0, 24);
 }
 
+export function modelFile(cacheDir: string, examples: readonly LabelledText[], classes: readonly string[], locale: string, salt: string): string {
+  return path.join(cacheDir, `${locale}-${modelKey(examples, classes, locale, salt)}.model.json`);
+}
+
 export function cachedIntentModel(
   examples: readonly LabelledText[], classes: readonly string[], locale: string, tokenizers: Tokenizers,
   cacheDir: string | undefined, salt: string,
 ): IntentModel {
   if (!cacheDir) return trainIntentModel(examples, classes, locale, tokenizers);
-  const file = path.join(cacheDir, `${locale}-${modelKey(examples, classes, locale, salt)}.model.json`);
+  const file = modelFile(cacheDir, examples, classes, locale, salt);
   const stored = readModel(file);
   if (stored) return intentModelFrom(stored, locale, tokenizers);
   const model = trainIntentModel(examples, classes, locale, tokenizers) as IntentModel & { trained: TrainedModel };

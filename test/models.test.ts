@@ -1,0 +1,29 @@
+/**
+ * A start with no trained models: `kb train` (what the build and a cold start do) trains each language's model
+ * in a worker thread of its own, side by side, into the cache; the next start finds them there.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../config/config.js';
+
+const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
+afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
+
+const train = (): string => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'knowledge/cli.ts', 'train', '--cache', cache], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+};
+
+describe('models a start lacks', () => {
+  it('are trained side by side into the cache, and found there the next time', () => {
+    expect(train()).toMatch(/2 trained/);
+    const files = fs.readdirSync(cache).sort();
+    expect(files).toEqual([expect.stringMatching(/^en-US-.*\.model\.json$/), expect.stringMatching(/^zh-CN-.*\.model\.json$/)]);
+    expect(train()).toMatch(/0 trained.*2 from the cache/);
+  }, 60_000);
+});
