@@ -3,7 +3,9 @@
  * the root dialog, state saved at the end of each turn.
  */
 import { ActivityHandler, BotTelemetryClientKey, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
-import { DialogEvents, DialogSet, DialogTurnStatus, runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogEvents, DialogSet, DialogTurnStatus, runDialog, type Dialog, type DialogState, type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import { SkillValidation, type ClaimsIdentity } from 'botframework-connector';
 import type { I18n } from '../i18n/i18n.js';
 import type { RootDialog } from '../dialogs/RootDialog.js';
@@ -58,6 +60,10 @@ export class PrivacyAssistantBot extends ActivityHandler {
  * dialogs' time per turn. The Emulator (which shows the trace) and calls from a parent bot (a skill: end of
  * conversation and reprompt from the parent, end of conversation back to it) go through runDialog itself.
  */
+/** botbuilder-dialogs' turn-state key for the DialogStateManager configuration (memory/dialogStateManager.js). */
+const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
+let stateManagerConfiguration: DialogStateManagerConfiguration | undefined;
+
 export async function runRootDialog(dialog: Dialog, context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
   const identity = context.turnState.get<ClaimsIdentity | undefined>(context.adapter.BotIdentityKey);
   if (context.activity.channelId === 'emulator' || (identity && SkillValidation.isSkillClaim(identity.claims))) {
@@ -67,7 +73,15 @@ export async function runRootDialog(dialog: Dialog, context: TurnContext, access
   const dialogSet = new DialogSet(accessor);
   dialogSet.telemetryClient = context.turnState.get(BotTelemetryClientKey) ?? dialog.telemetryClient;
   dialogSet.add(dialog);
+  // Every DialogStateManager of a turn uses one configuration (memory scopes, path resolvers), which the SDK
+  // works out at the turn's first one from the components registered in the process and keeps in turn state.
+  // Nothing here registers any per turn or per process after the start: the first turn's serves every turn.
+  const seeded = !context.turnState.has('memoryScopes') && !context.turnState.has('pathResolvers');
+  if (seeded && stateManagerConfiguration && !context.turnState.has(STATE_MANAGER_CONFIGURATION)) {
+    context.turnState.set(STATE_MANAGER_CONFIGURATION, stateManagerConfiguration);
+  }
   const dc = await dialogSet.createContext(context);
+  if (seeded) stateManagerConfiguration ??= context.turnState.get<DialogStateManagerConfiguration>(STATE_MANAGER_CONFIGURATION);
   // As runDialog: the turn's services are the root dialog context's services.
   context.turnState.forEach((service, key) => { dc.services.push(key, service); });
   // As runDialog: an error is offered to the dialogs (bubbling from the leaf); one they handle continues the turn.

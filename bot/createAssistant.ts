@@ -22,6 +22,7 @@ import { PrivacyAssistantBot } from './PrivacyAssistantBot.js';
 import { ReplyContractMiddleware } from './replyContract.js';
 import { MessageLengthMiddleware } from './messageLength.js';
 import { createAdapter, type AdapterParts } from './adapter.js';
+import { shareDialogsComponentRegistration } from './dialogsRegistration.js';
 
 export interface AssistantParts {
   readonly config: Config;
@@ -56,6 +57,7 @@ export interface Assistant {
 }
 
 export function createAssistant(parts: AssistantParts): Assistant {
+  shareDialogsComponentRegistration();
   const { config } = parts;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
