@@ -41,4 +41,4 @@ export class StoreError extends Error {
   }
 }
 
-export const iso = (date: Date | number = new Date()): string => new Date(date).toISOString();
+export const iso = (date: Date | number = Date.now()): string => new Date(date).toISOString();
