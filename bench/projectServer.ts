@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { createApp } from '../bot/createApp.js';
+import { limitHeapGrowth } from '../bot/heap.js';
 import { serveBenchChild } from './child.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-load-'));
@@ -17,6 +18,8 @@ const config = loadConfig({
   RATE_LIMIT_PER_MINUTE: '100000',
   PORT: '0',
 });
+// As bot/index.ts starts the server.
+limitHeapGrowth(config.heapGrowingPercent);
 const app = createApp({ config });
 const url = await app.listen(0);
 serveBenchChild(url.replace('localhost', '127.0.0.1'), async () => {

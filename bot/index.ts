@@ -2,9 +2,11 @@
 import 'dotenv/config';
 import { loadConfig, ConfigError } from '../config/config.js';
 import { trainMissingModels } from '../knowledge/trainModels.js';
+import { limitHeapGrowth } from './heap.js';
 
 try {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowingPercent);
   // Models the cache lacks train in worker threads while this thread loads the Bot Framework.
   const training = trainMissingModels(config.policyFiles);
   const { createApp } = await import('./createApp.js');

@@ -76,6 +76,11 @@ export interface Config {
   readonly retention: { readonly stateDays: number; readonly transcriptDays: number; readonly closedTicketDays: number };
   /** Minutes between scheduled purges (0: only `npm run db -- purge`). */
   readonly purgeIntervalMinutes: number;
+  /**
+   * How far past what is live V8 lets the heap grow before a full collection, in percent (bot/heap.ts); 0: V8's
+   * own heuristic, which under steady load lets it reach several times the live size.
+   */
+  readonly heapGrowingPercent: number;
   /** The customer-service desk (desk/): agents, live handoff timing and service hours. */
   readonly desk: DeskConfig;
 }
@@ -235,6 +240,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       closedTicketDays: int('CLOSED_TICKET_RETENTION_DAYS', 365, 0, 3650),
     },
     purgeIntervalMinutes: int('PURGE_INTERVAL_MINUTES', 60, 0, 10080),
+    heapGrowingPercent: int('HEAP_GROWING_PERCENT', 30, 0, 1000),
     desk: {
       agents: str('DESK_AGENTS').split(',').map((s) => s.trim()).filter(Boolean).flatMap((item) => {
         const at = item.indexOf(':');
