@@ -35,8 +35,9 @@ const MAX_REMEMBERED = 10_000;
  * What the desk writes during one turn (the user's line, the decision event, the assistant's lines), held and
  * written together. On SQLite they go in the transaction that writes the turn's state (storage/StateStorage.ts
  * `rideWithTurnState`): no commit of their own. Not on PostgreSQL: there a transaction holding the state row
- * while it waits for a desk table can deadlock with an instance starting up (ensureDeskSchema locks the desk
- * tables, then bot_state for its trigger); chaos tests hit it. What is still held when the turn ends (all of it
+ * while it waits for a desk table can deadlock with an instance creating or upgrading the desk schema
+ * (ensureDeskSchema locks the desk tables, then bot_state for its trigger); the two-instance chaos test hit it
+ * before restarts stopped running that DDL. What is still held when the turn ends (all of it
  * on PostgreSQL, a turn that wrote no state, lines sent after the state was written, a state write that rolled
  * back) is written then, in one transaction; anything sent after that (the adapter's apology) at once.
  */
