@@ -34,6 +34,7 @@ import { loadKnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { loadPolicyTraced } from '../knowledge/loadPolicy.js';
 import { createBm25Index, type Bm25Index } from '../knowledge/search/bm25.js';
 import type { Passage } from '../knowledge/passage.js';
+import { oneLine, policyFileText, wordsOnly } from '../knowledge/learn/policyQa.js';
 
 interface SquadAnswer { text: string; answer_start: number }
 interface SquadQa { question: string; id: string; answers: SquadAnswer[] }
@@ -71,7 +72,6 @@ const plainTokens = (text: string): string[] =>
   (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => !STOP.has(w));
 
 /** Words only: case, punctuation and spacing differences (cleanText's repairs) do not matter. */
-const norm = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'policy';
 
@@ -121,15 +121,11 @@ let queryMs = 0;
 const started = performance.now();
 
 for (const policy of policies) {
-  // Contexts, deduplicated, in order; each is one line of the file (PolicyQA contexts hold no newlines).
-  const contexts: string[] = [];
-  const contextIndex = new Map<string, number>();
-  for (const p of policy.paragraphs) {
-    const c = p.context.replace(/\s*\n\s*/g, ' ').trim();
-    if (!contextIndex.has(c)) { contextIndex.set(c, contexts.length); contexts.push(c); }
-  }
+  // The same file question expansion was learned from: title, then each context once, in order.
+  const { text: policyText, contexts } = policyFileText(policy);
+  const contextIndex = new Map(contexts.map((c, i) => [c, i]));
   const policyFile = path.join(tmp, `${slug(policy.title)}.en-US.txt`);
-  fs.writeFileSync(policyFile, [policy.title, ...contexts].join('\n\n') + '\n');
+  fs.writeFileSync(policyFile, policyText);
 
   const t0 = performance.now();
   const kb = loadKnowledgeBase([policyFile], { modelCacheDir: '' });
@@ -153,7 +149,7 @@ for (const policy of policies) {
       }
     }
   }
-  const normText = new Map(passages.map((p) => [p.id, { text: norm(p.text), both: norm(`${p.title} ${p.text}`) }]));
+  const normText = new Map(passages.map((p) => [p.id, { text: wordsOnly(p.text), both: wordsOnly(`${p.title} ${p.text}`) }]));
   const containing = (needle: string, among: Iterable<string> = order): string[] =>
     needle ? [...among].filter((id) => normText.get(id)!.text.includes(needle) || normText.get(id)!.both.includes(needle)) : [];
 
@@ -162,21 +158,21 @@ for (const policy of policies) {
 
   const questionContexts = new Map<string, { ci: number; answer: string }[]>();
   for (const para of policy.paragraphs) {
-    const ci = contextIndex.get(para.context.replace(/\s*\n\s*/g, ' ').trim())!;
+    const ci = contextIndex.get(oneLine(para.context))!;
     for (const qa of para.qas) {
-      questionContexts.set(qa.question, [...(questionContexts.get(qa.question) ?? []), { ci, answer: norm(qa.answers[0]!.text) }]);
+      questionContexts.set(qa.question, [...(questionContexts.get(qa.question) ?? []), { ci, answer: wordsOnly(qa.answers[0]!.text) }]);
     }
   }
 
   const tally = emptyTally();
   tally.passages = passages.length;
   for (const para of policy.paragraphs) {
-    const ci = contextIndex.get(para.context.replace(/\s*\n\s*/g, ' ').trim())!;
+    const ci = contextIndex.get(oneLine(para.context))!;
     const ctxPassages = passagesOfContext.get(ci) ?? new Set<string>();
     for (const qa of para.qas) {
       if (seenQuestions.has(qa.question)) continue;
       const answer = qa.answers[0]!.text;
-      const a = norm(answer);
+      const a = wordsOnly(answer);
       let kind = 'answer';
       let gold = containing(a);
       if (gold.length === 0) {
@@ -185,7 +181,7 @@ for (const policy of policies) {
         const tail = words.slice(-8).join(' ');
         kind = 'answer-part';
         gold = [...new Set([...containing(head, ctxPassages), ...containing(tail, ctxPassages)])];
-        if (gold.length === 0) { kind = 'context-start'; gold = containing(norm(para.context.slice(0, 60))); }
+        if (gold.length === 0) { kind = 'context-start'; gold = containing(wordsOnly(para.context.slice(0, 60))); }
         if (gold.length === 0) { kind = 'context'; gold = [...ctxPassages]; }
       }
       if (gold.length === 0) { kind = 'none'; }

@@ -12,6 +12,7 @@ import { loadConfig, REPO_ROOT } from '../config/config.js';
 import { chosenSettings, KNOWLEDGE_DATA_DIR, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { calibratedProbability, fitCalibrator } from '../knowledge/learn/calibration.js';
 import { expandQuestion, learnAssociations } from '../knowledge/learn/expansion.js';
+import { homophoneTypist } from '../eval/homophones.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
@@ -133,6 +134,19 @@ describe('Chinese homophone typos (a pinyin input method\'s wrong pick)', () => 
   });
 });
 
+describe('the homophone typist cross-validation uses (eval/homophones.ts)', () => {
+  it('swaps exactly one character for a different one with the same syllable, the same way every time', () => {
+    const typo = homophoneTypist('信息习惯位置味道');
+    const typed = typo('我的信息')!;
+    expect(typed).toBeDefined();
+    const changed = [...typed].filter((c, i) => c !== [...'我的信息'][i]);
+    expect(changed).toHaveLength(1);
+    expect(['习', '息', '信']).toContain(changed[0]);
+    expect(typo('我的信息')).toBe(typed);
+    expect(typo('no Chinese here')).toBeUndefined();
+  });
+});
+
 describe('a long story with a question inside', () => {
   it('is answered from the sentence that asks, when the whole message is too diluted to answer', () => {
     const story = 'I have been shopping on Buygogo for years and I really love the deals and the fast delivery to my town. '
@@ -187,14 +201,17 @@ describe('honest confidence (a calibrator fitted on held-out folds of the traini
     expect(p(0.5)).toBeGreaterThan(p(0.1));
   });
 
-  it('decides Buygogo answers with the shipped calibrator, and its confidence is that probability', () => {
+  it('decides Buygogo answers with the shipped calibrator: its threshold, not the old ones, says answer or fall back', () => {
     const settings = chosenSettings();
     expect(Object.keys(settings.calibration ?? {}).sort()).toEqual(['en-US', 'zh-CN']);
-    const answer = kb.route('Do you share my information with third parties?', 'en-US');
+    const question = 'Do you share my information with third parties?';
+    const answer = kb.route(question, 'en-US');
     expect(answer.kind).toBe('answer');
-    const offTopic = kb.route('what is the best rice cooker to buy', 'en-US');
-    expect(offTopic.kind).toBe('fallback');
     expect(answer.confidence).toBeGreaterThanOrEqual(settings.calibratedThreshold);
     expect(answer.confidence).toBeLessThanOrEqual(1);
+    expect(kb.route('what is the best rice cooker to buy', 'en-US').kind).toBe('fallback');
+    // Demand more calibrated probability than this answer has: the same question now falls back.
+    const strict = loadKnowledgeBase(loadConfig({}).policyFiles, { settings: { calibratedThreshold: Math.min(1, answer.confidence + 0.001) } });
+    expect(strict.route(question, 'en-US').kind).toBe('fallback');
   });
 });
