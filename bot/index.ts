@@ -8,7 +8,7 @@ try {
   const config = loadConfig();
   limitHeapGrowth(config.heapGrowingPercent);
   // Models the cache lacks train in worker threads while this thread loads the Bot Framework.
-  const training = trainMissingModels(config.policyFiles);
+  const training = trainMissingModels(config.policyFiles, { modelCacheDir: config.modelCacheDir });
   const { createApp } = await import('./createApp.js');
   await training;
   const app = createApp({ config });

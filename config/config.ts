@@ -29,6 +29,8 @@ export interface Config {
   readonly policyFiles: readonly string[];
   /** Where the SQLite store (conversation state, tickets, outbox) lives. */
   readonly dataDir: string;
+  /** Where trained models are cached, keyed by a hash of their inputs (the build fills it; a start trains what it lacks). */
+  readonly modelCacheDir: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Search tuning: below `answerThreshold` the bot falls back; within `clarifyMargin` of the runner-up it asks "did you mean". */
   readonly answerThreshold: number;
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     microsoftAppTenantId: str('MicrosoftAppTenantId'),
     policyFiles: policyFiles.map((f) => path.resolve(REPO_ROOT, f)),
     dataDir: path.resolve(REPO_ROOT, str('DATA_DIR', 'data')),
+    modelCacheDir: path.resolve(REPO_ROOT, str('MODEL_CACHE_DIR', '.cache/models')),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     answerThreshold: num('ANSWER_THRESHOLD', 0.45, 0, 1),
     clarifyMargin: num('CLARIFY_MARGIN', 0.01, 0, 1),

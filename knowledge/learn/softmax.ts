@@ -37,6 +37,8 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
   const gradSq = new Float32Array(numFeatures * C).fill(1e-6);
   const biasGradSq = new Float32Array(C).fill(1e-6);
   const probs = new Float64Array(C);
+  const activeClass = new Int32Array(C);
+  const activeGrad = new Float64Array(C);
   const order = examples.map((_, i) => i);
   const random = mulberry32(seed);
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -46,18 +48,28 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
       const scale = 1 / Math.sqrt(Math.max(ex.features.length, 1));
       scores(weights, bias, ex.features, scale, C, probs);
       softmaxInPlace(probs);
+      // The classes this example moves, with their gradients; then each feature's row is updated in one
+      // contiguous pass (weights[f * C + c] for the active c), which is what keeps training cache-friendly.
+      let active = 0;
       for (let c = 0; c < C; c++) {
         const g = (probs[c]! - (c === ex.label ? 1 : 0)) * ex.weight;
         // Classes the example says almost nothing about are skipped: most of the cost, none of the signal.
         if (Math.abs(g) < 1e-4) continue;
         biasGradSq[c]! += g * g;
         bias[c]! -= (learningRate * g) / Math.sqrt(biasGradSq[c]!);
-        const gs = g * scale;
-        for (const f of ex.features) {
-          const k = f * C + c;
-          const grad = gs + l2 * weights[k]!;
-          gradSq[k]! += grad * grad;
-          weights[k]! -= (learningRate * grad) / Math.sqrt(gradSq[k]!);
+        activeClass[active] = c;
+        activeGrad[active++] = g * scale;
+      }
+      const features = ex.features;
+      for (let j = 0; j < features.length; j++) {
+        const base = features[j]! * C;
+        for (let a = 0; a < active; a++) {
+          const k = base + activeClass[a]!;
+          const w = weights[k]!;
+          const grad = activeGrad[a]! + l2 * w;
+          const sq = gradSq[k]! + grad * grad;
+          gradSq[k] = sq;
+          weights[k] = w - (learningRate * grad) / Math.sqrt(sq);
         }
       }
     }
@@ -73,12 +85,25 @@ export function predictSoftmax(model: SoftmaxModel, features: Int32Array): Float
   return probs;
 }
 
+/**
+ * out[c] = bias[c] + scale * sum of the features' weights for c. The hot loop of training and prediction: it
+ * sums first and scales once, four classes a step (V8 does not vectorise; unrolling still halves the loop's
+ * overhead).
+ */
 function scores(weights: Float32Array, bias: Float32Array, features: Int32Array, scale: number, C: number, out: Float64Array): void {
-  for (let c = 0; c < C; c++) out[c] = bias[c]!;
-  for (const f of features) {
-    const base = f * C;
-    for (let c = 0; c < C; c++) out[c]! += weights[base + c]! * scale;
+  out.fill(0);
+  for (let j = 0; j < features.length; j++) {
+    const base = features[j]! * C;
+    let c = 0;
+    for (; c + 3 < C; c += 4) {
+      out[c]! += weights[base + c]!;
+      out[c + 1]! += weights[base + c + 1]!;
+      out[c + 2]! += weights[base + c + 2]!;
+      out[c + 3]! += weights[base + c + 3]!;
+    }
+    for (; c < C; c++) out[c]! += weights[base + c]!;
   }
+  for (let c = 0; c < C; c++) out[c] = bias[c]! + out[c]! * scale;
 }
 
 function softmaxInPlace(v: Float64Array): void {
