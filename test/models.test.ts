@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../config/config.js';
+import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
+import { loadKnowledgeBase } from '../knowledge/knowledgeBase.js';
 
 const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
 afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
@@ -23,7 +24,17 @@ describe('models a start lacks', () => {
   it('are trained side by side into the cache, and found there the next time', () => {
     expect(train()).toMatch(/2 trained/);
     const files = fs.readdirSync(cache).sort();
-    expect(files).toEqual([expect.stringMatching(/^en-US-.*\.model\.json$/), expect.stringMatching(/^zh-CN-.*\.model\.json$/)]);
+    expect(files).toEqual([expect.stringMatching(/^en-US-.*\.model\.bin$/), expect.stringMatching(/^zh-CN-.*\.model\.bin$/)]);
     expect(train()).toMatch(/0 trained.*2 from the cache/);
+  }, 60_000);
+
+  it('a cut-off model file is trained again, not trusted: the assistant still answers', () => {
+    const en = fs.readdirSync(cache).find((f) => f.startsWith('en-US-'))!;
+    const file = path.join(cache, en);
+    const whole = fs.statSync(file).size;
+    fs.truncateSync(file, Math.floor(whole / 2)); // a disk that filled up, a copy cut short
+    const kb = loadKnowledgeBase(DEFAULT_POLICY_FILES.map((f) => path.resolve(REPO_ROOT, f)), { modelCacheDir: cache });
+    expect(kb.route('Do you log my IP address?', 'en-US')).toMatchObject({ kind: 'answer', passageId: '1.2.1' });
+    expect(fs.statSync(file).size).toBe(whole); // and written whole again
   }, 60_000);
 });
