@@ -14,6 +14,7 @@ import { decide, type Decision, type SearchHit } from './decide.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
 import { cachedIntentModel, modelFile } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
+import type { LabelledText } from './learn/intentModel.js';
 import {
   buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
   type LocaleUnderstanding, type QuestionExpansion, type UnderstandingSettings,
@@ -176,14 +177,26 @@ function lexiconSaltOf(dataDir: string): string {
 export function policiesToTrain(policyFiles: readonly string[], options: KnowledgeOptions = {}): string[] {
   const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
   if (!cacheDir) return [];
-  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
-  const trainingDir = options.trainingDir ?? TRAINING_DIR;
-  const salt = lexiconSaltOf(dataDir);
   return policyFiles.filter((file) => {
-    const doc = loadPolicy(file);
-    const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
-    return !fs.existsSync(modelFile(cacheDir, buildExamples(set, doc.passages), classesOf(set, doc.passages), doc.locale, salt));
+    const { examples, classes, locale, salt } = modelInputs(file, options);
+    return !fs.existsSync(modelFile(cacheDir, examples, classes, locale, salt));
   });
+}
+
+/**
+ * Trains one policy's model into the cache, and nothing else (no search index): what a training worker does
+ * while the main thread starts, so its time is the model's alone.
+ */
+export function trainModelIntoCache(policyFile: string, options: KnowledgeOptions = {}): void {
+  const { examples, classes, locale, salt } = modelInputs(policyFile, options);
+  cachedIntentModel(examples, classes, locale, loadTokenizers(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR), options.modelCacheDir ?? MODEL_CACHE_DIR, salt);
+}
+
+/** What a policy's model is trained from (its cache key is a hash of these). */
+function modelInputs(policyFile: string, options: KnowledgeOptions): { examples: LabelledText[]; classes: string[]; locale: string; salt: string } {
+  const doc = loadPolicy(policyFile);
+  const set = assembleTrainingSet(readTrainingFiles(path.join(options.trainingDir ?? TRAINING_DIR, doc.locale)), doc.passages);
+  return { examples: buildExamples(set, doc.passages), classes: classesOf(set, doc.passages), locale: doc.locale, salt: lexiconSaltOf(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR) };
 }
 
 /** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */
