@@ -3,14 +3,14 @@
  * storage, dialogs, bot and adapter. The HTTP app, the terminal chat and the
  * evaluation all run turns through the same `handleActivity`.
  */
-import { ConversationState, UserState, ActivityTypes, DeliveryModes, type Activity, type Storage } from 'botbuilder';
+import { ActivityTypes, DeliveryModes, type Activity, type Storage } from 'botbuilder';
 import type { Config } from '../config/config.js';
 import { createI18n, type I18n } from '../i18n/i18n.js';
 import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openStore } from '../storage/open.js';
 import type { SqlStore } from '../storage/sql.js';
-import { SqlStorage } from '../storage/StateStorage.js';
+import { SqlStorage, TurnScopedConversationState, TurnScopedUserState } from '../storage/StateStorage.js';
 import { TurnGuardMiddleware } from '../storage/turnGuard.js';
 import { purge } from '../storage/retention.js';
 import { RootDialog, type ConversationMemory } from '../dialogs/RootDialog.js';
@@ -68,8 +68,9 @@ export function createAssistant(parts: AssistantParts): Assistant {
     ? startOutboxWorker(db, config.helpdeskWebhookUrl, logger.child('outbox'))
     : undefined;
   const storage = parts.storage ?? new SqlStorage(db);
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
+  // The SDK's state classes, handing the turn's scope (turnGuard.ts) to the storage with each read and write.
+  const conversationState = new TurnScopedConversationState(storage);
+  const userState = new TurnScopedUserState(storage);
 
   const services = { kb, i18n, logger: logger.child('dialogs') };
   const flowServices = { ...services, tickets, clock: parts.clock ?? (() => new Date()), deadline: config.dataRequestDeadline };

@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import { detectCommand } from '../dialogs/keywords.js';
 import { maskPersonalData } from '../privacy/mask.js';
 import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
-import { rideWithTurnState, type StateRider } from '../storage/StateStorage.js';
+import { rideWithTurnState, turnScopeOf, type StateRider, type TurnScope } from '../storage/StateStorage.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -47,8 +47,8 @@ class TurnWrites implements StateRider {
   private riding: [sql: string, params: Param[]][] = [];
   private flushed = false;
 
-  constructor(readonly db: SqlStore) {
-    if (db.dialect === 'sqlite') rideWithTurnState(this);
+  constructor(readonly db: SqlStore, scope: TurnScope | undefined) {
+    if (db.dialect === 'sqlite') rideWithTurnState(scope, this);
   }
 
   async run(sql: string, params: readonly Param[] = []): Promise<number> {
@@ -92,7 +92,7 @@ export class DeskMiddleware implements Middleware {
     const conversationId = a.conversation?.id ?? '';
     const isMessage = a.type === 'message';
     const started = performance.now();
-    const writes = new TurnWrites(this.deps.db);
+    const writes = new TurnWrites(this.deps.db, turnScopeOf(context));
 
     if (isMessage) {
       const feedback = feedbackOf(a);

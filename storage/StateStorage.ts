@@ -5,9 +5,14 @@
  * the eTag each key had when the turn read it, and the write succeeds only if
  * the row is still that version. A turn that lost the race gets a
  * StateConflictError instead of silently overwriting another instance's update.
+ *
+ * The turn scope travels in the turn's state (`TURN_SCOPE`), not in an
+ * AsyncLocalStorage: ConversationState and UserState here (`TurnScopedConversationState`,
+ * `TurnScopedUserState`) hand it to the storage with each read and write. An
+ * AsyncLocalStorage turns on Node's promise hooks for the whole process, a cost
+ * on every promise of every turn.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Storage, StoreItems } from 'botbuilder';
+import { ConversationState, UserState, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
 import { iso, type Queryable, type SqlStore } from './sql.js';
 
 /** key -> eTag seen at the turn's first read (null: the key did not exist). */
@@ -25,22 +30,33 @@ export interface StateRider {
   committed(): void;
 }
 
-interface TurnScope {
+/** One turn's view of the state: the eTags it read, what rides along with its state write. */
+export interface TurnScope {
   readonly etags: TurnEtags;
   /** Runs in the transaction that writes the turn's state, before it commits (turnGuard.ts marks the turn done). */
   readonly beforeCommit?: (tx: Queryable) => Promise<unknown>;
   readonly riders: StateRider[];
 }
-const turnScope = new AsyncLocalStorage<TurnScope>();
 
-/** Runs `work` as one turn: state reads inside it are remembered, and writes checked against them. */
-export function withStateScope<T>(work: () => Promise<T>, options: Pick<TurnScope, 'beforeCommit'> = {}): Promise<T> {
-  return turnScope.run({ etags: new Map(), riders: [], ...options }, work);
+/** The turn-state key of the running turn's scope (set by turnGuard.ts). */
+export const TURN_SCOPE = Symbol('storage.turnScope');
+
+export function createTurnScope(options: Pick<TurnScope, 'beforeCommit'> = {}): TurnScope {
+  return { etags: new Map(), riders: [], ...options };
+}
+
+/** The scope of the turn `context` belongs to, if it runs in one. */
+export function turnScopeOf(context: Pick<TurnContext, 'turnState'>): TurnScope | undefined {
+  return context.turnState.get(TURN_SCOPE) as TurnScope | undefined;
+}
+
+/** Runs `work` as one turn: state reads through `scope` are remembered, and writes checked against them. */
+export function withStateScope<T>(work: (scope: TurnScope) => Promise<T>, options: Pick<TurnScope, 'beforeCommit'> = {}): Promise<T> {
+  return work(createTurnScope(options));
 }
 
 /** Lets `rider` go along with the turn's state writes; false outside a turn scope (the rider then writes alone). */
-export function rideWithTurnState(rider: StateRider): boolean {
-  const scope = turnScope.getStore();
+export function rideWithTurnState(scope: TurnScope | undefined, rider: StateRider): boolean {
   if (!scope) return false;
   scope.riders.push(rider);
   return true;
@@ -54,31 +70,47 @@ export class StateConflictError extends Error {
   }
 }
 
+/** A state item as stored: its JSON without the eTag. */
+interface StateJson { readonly key: string; readonly json: string; readonly eTag?: string }
+
 export class SqlStorage implements Storage {
   constructor(private readonly db: SqlStore) {}
 
-  async read(keys: string[]): Promise<StoreItems> {
-    const scope = turnScope.getStore()?.etags;
+  async read(keys: string[], scope?: TurnScope): Promise<StoreItems> {
     const items: StoreItems = {};
     for (const key of keys) {
-      const row = await this.db.get<{ value: string; etag: number }>('SELECT value, etag FROM bot_state WHERE key = ?', [key]);
-      if (row) items[key] = { ...JSON.parse(row.value), eTag: String(row.etag) };
-      if (scope && !scope.has(key)) scope.set(key, row ? String(row.etag) : null);
+      const row = await this.readJson(key, scope);
+      if (row) items[key] = { ...JSON.parse(row.value), eTag: row.eTag };
     }
     return items;
   }
 
-  async write(changes: StoreItems): Promise<void> {
-    const turn = turnScope.getStore();
-    const scope = turn?.etags;
-    const riders = turn?.riders.filter((r) => r.db === this.db) ?? [];
+  /** One key's stored JSON (without its eTag) and eTag, remembered in `scope`. */
+  async readJson(key: string, scope?: TurnScope): Promise<{ value: string; eTag: string } | undefined> {
+    const row = await this.db.get<{ value: string; etag: number }>('SELECT value, etag FROM bot_state WHERE key = ?', [key]);
+    const eTag = row ? String(row.etag) : null;
+    if (scope && !scope.etags.has(key)) scope.etags.set(key, eTag);
+    return row ? { value: row.value, eTag: eTag! } : undefined;
+  }
+
+  async write(changes: StoreItems, scope?: TurnScope): Promise<void> {
+    const items: StateJson[] = [];
+    for (const [key, item] of Object.entries(changes)) {
+      const { eTag, ...value } = (item ?? {}) as { eTag?: string };
+      items.push({ key, json: JSON.stringify(value), ...(eTag ? { eTag } : {}) });
+    }
+    return this.writeJson(items, scope);
+  }
+
+  /** Writes items already serialised (without their eTag), in one transaction with the scope's riders. */
+  async writeJson(items: readonly StateJson[], scope?: TurnScope): Promise<void> {
+    const etags = scope?.etags;
+    const riders = scope?.riders.filter((r) => r.db === this.db) ?? [];
     const now = iso();
     await this.db.transaction(async (tx) => {
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag, ...value } = (item ?? {}) as { eTag?: string };
-        const json = JSON.stringify(value);
+      for (const { key, json, eTag } of items) {
         // An explicit eTag wins; '*' (what the SDK sends) means "what this turn read", when known.
-        const expected = eTag && eTag !== '*' ? eTag : scope?.has(key) ? scope.get(key) : undefined;
+        const expected = eTag && eTag !== '*' ? eTag : etags?.has(key) ? etags.get(key) : undefined;
         let rows: { etag: number }[];
         if (expected === undefined) {
           rows = await tx.all(
@@ -93,21 +125,125 @@ export class SqlStorage implements Storage {
             [json, now, key, Number(expected)]);
         }
         if (rows.length === 0) throw new StateConflictError(key);
-        scope?.set(key, String(rows[0]!.etag));
+        etags?.set(key, String(rows[0]!.etag));
       }
       for (const rider of riders) await rider.ride(tx);
-      await turn?.beforeCommit?.(tx);
+      await scope?.beforeCommit?.(tx);
     });
     for (const rider of riders) rider.committed();
   }
 
-  async delete(keys: string[]): Promise<void> {
-    const scope = turnScope.getStore()?.etags;
+  async delete(keys: string[], scope?: TurnScope): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const key of keys) {
         await tx.run('DELETE FROM bot_state WHERE key = ?', [key]);
-        scope?.set(key, null);
+        scope?.etags.set(key, null);
       }
     });
   }
+}
+
+/** What a Storage that takes a turn scope accepts (SqlStorage, or a wrapper that passes the scope on). */
+type ScopedStorage = Storage & {
+  read(keys: string[], scope?: TurnScope): Promise<StoreItems>;
+  write(changes: StoreItems, scope?: TurnScope): Promise<void>;
+  delete(keys: string[], scope?: TurnScope): Promise<void>;
+};
+
+interface Cached { state: Record<string, unknown>; hash: string }
+
+/** The state object as the storage keeps it: its JSON without the eTag. */
+function stateJson(state: Record<string, unknown>): string {
+  if (!('eTag' in state)) return JSON.stringify(state);
+  const { eTag: _eTag, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
+/**
+ * BotState's load, saveChanges and delete, with the turn's scope handed to the storage, and its change check on
+ * the state's JSON (what the storage writes) instead of the SDK's hash: the SDK serialises the state with a
+ * replacer and hashes it with SHA-256 on load, before saving and after saving (and the storage serialises it once
+ * more). Here, on SqlStorage, the JSON read from the row is the snapshot, and the JSON compared is the JSON written.
+ */
+class ScopedStateOps {
+  constructor(
+    private readonly storage: ScopedStorage,
+    private readonly stateKey: symbol,
+    private readonly keyOf: (context: TurnContext) => string,
+  ) {}
+
+  async load(context: TurnContext, force: boolean): Promise<Record<string, unknown>> {
+    const cached = context.turnState.get(this.stateKey) as Cached | undefined;
+    if (!force && cached?.state) return cached.state;
+    const key = this.keyOf(context);
+    const scope = turnScopeOf(context);
+    let state: Record<string, unknown>;
+    let hash: string;
+    if (this.storage instanceof SqlStorage) {
+      const row = await this.storage.readJson(key, scope);
+      state = row ? { ...JSON.parse(row.value), eTag: row.eTag } : {};
+      hash = row ? row.value : '{}';
+    } else {
+      const items = await this.storage.read([key], scope);
+      state = (items[key] as Record<string, unknown> | undefined) ?? {};
+      hash = stateJson(state);
+    }
+    context.turnState.set(this.stateKey, { state, hash } satisfies Cached);
+    return state;
+  }
+
+  async saveChanges(context: TurnContext, force: boolean): Promise<void> {
+    let cached = context.turnState.get(this.stateKey) as Cached | undefined;
+    if (!cached && !force) return;
+    const json = cached ? stateJson(cached.state) : '{}';
+    if (!force && cached!.hash === json) return;
+    const key = this.keyOf(context);
+    cached ??= { state: {}, hash: '' };
+    cached.state.eTag = '*';
+    const scope = turnScopeOf(context);
+    if (this.storage instanceof SqlStorage) await this.storage.writeJson([{ key, json, eTag: '*' }], scope);
+    else await this.storage.write({ [key]: cached.state }, scope);
+    cached.hash = json;
+    context.turnState.set(this.stateKey, cached);
+  }
+
+  async delete(context: TurnContext): Promise<void> {
+    context.turnState.delete(this.stateKey);
+    await this.storage.delete([this.keyOf(context)], turnScopeOf(context));
+  }
+}
+
+const stateKeyOf = (state: ConversationState | UserState): symbol => (state as unknown as { stateKey: symbol }).stateKey;
+
+function requiredKey(key: string | undefined, kind: string): string {
+  if (!key) throw new Error(`${kind}: overridden getStorageKey method did not return a key.`);
+  return key;
+}
+
+/** ConversationState whose reads and writes belong to the running turn's scope (see ScopedStateOps). */
+export class TurnScopedConversationState extends ConversationState {
+  private readonly ops: ScopedStateOps;
+
+  constructor(storage: Storage, namespace = '') {
+    super(storage, namespace);
+    this.ops = new ScopedStateOps(storage as ScopedStorage, stateKeyOf(this), (context) => requiredKey(this.getStorageKey(context), 'ConversationState'));
+  }
+
+  override load(context: TurnContext, force = false): Promise<any> { return this.ops.load(context, force); }
+  override saveChanges(context: TurnContext, force = false): Promise<void> { return this.ops.saveChanges(context, force); }
+  override delete(context: TurnContext): Promise<void> { return this.ops.delete(context); }
+}
+
+/** UserState whose reads and writes belong to the running turn's scope (see ScopedStateOps). */
+export class TurnScopedUserState extends UserState {
+  private readonly ops: ScopedStateOps;
+
+  constructor(storage: Storage, namespace = '') {
+    super(storage, namespace);
+    this.ops = new ScopedStateOps(storage as ScopedStorage, stateKeyOf(this), (context) => requiredKey(this.getStorageKey(context), 'UserState'));
+  }
+
+  override load(context: TurnContext, force = false): Promise<any> { return this.ops.load(context, force); }
+  override saveChanges(context: TurnContext, force = false): Promise<void> { return this.ops.saveChanges(context, force); }
+  override delete(context: TurnContext): Promise<void> { return this.ops.delete(context); }
 }

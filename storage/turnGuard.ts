@@ -26,7 +26,7 @@
 import { ActivityTypes, DeliveryModes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logging/logger.js';
 import { iso, type Queryable, type SqlStore } from './sql.js';
-import { StateConflictError, withStateScope } from './StateStorage.js';
+import { StateConflictError, TURN_SCOPE, createTurnScope } from './StateStorage.js';
 
 export interface TurnGuardOptions {
   /** How long a retry waits for the first arrival to finish before giving up (answering nothing). */
@@ -88,12 +88,17 @@ export class TurnGuardMiddleware implements Middleware {
       await q.run(`UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`, [`[${sent.join(',')}]`, iso(), ...key!]);
       markedWith = count;
     };
-    const scope = key ? { beforeCommit: markDone } : {};
+    const scopeOptions = key ? { beforeCommit: markDone } : {};
+    // The turn's state scope travels in its turn state (the state classes hand it to the storage).
+    const inScope = (): Promise<void> => {
+      context.turnState.set(TURN_SCOPE, createTurnScope(scopeOptions));
+      return next();
+    };
     const heartbeat = key ? this.heartbeat(key, claim.claimedAt) : undefined;
     try {
       const before = new Map(context.turnState);
       try {
-        await withStateScope(next, scope);
+        await inScope();
       } catch (error) {
         if (!(error instanceof StateConflictError) || leftProcess) throw error;
         // Run the turn again on fresh state: drop what the first attempt buffered and cached.
@@ -103,7 +108,7 @@ export class TurnGuardMiddleware implements Middleware {
         markedWith = undefined;
         context.turnState.clear();
         for (const [k, v] of before) context.turnState.set(k, v);
-        await withStateScope(next, scope);
+        await inScope();
       }
     } catch (error) {
       // Let the channel's retry run the turn again.

@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../logging/logger.js';
 import { MIGRATIONS } from '../../storage/migrations.js';
 import { purge, deleteConversation } from '../../storage/retention.js';
-import { rideWithTurnState, SqlStorage, StateConflictError, withStateScope, type StateRider } from '../../storage/StateStorage.js';
+import type { TurnContext } from 'botbuilder';
+import {
+  createTurnScope, rideWithTurnState, SqlStorage, StateConflictError, TURN_SCOPE, TurnScopedConversationState, withStateScope, type StateRider,
+} from '../../storage/StateStorage.js';
 import { iso } from '../../storage/sql.js';
 import { startOutboxWorker } from '../../tickets/outbox.js';
 import { TicketStore } from '../../tickets/TicketStore.js';
@@ -44,14 +47,14 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
     const one = new SqlStorage(loc.open());
     const two = new SqlStorage(loc.open());
     await one.write({ 'test/conversations/c1/': { step: 'start', eTag: '*' } });
-    const result = await withStateScope(async () => {
-      const mine = await one.read(['test/conversations/c1/']);
+    const result = await withStateScope(async (scope) => {
+      const mine = await one.read(['test/conversations/c1/'], scope);
       // Meanwhile another instance runs a turn of the same conversation.
-      await withStateScope(async () => {
-        await two.read(['test/conversations/c1/']);
-        await two.write({ 'test/conversations/c1/': { step: 'other', eTag: '*' } });
+      await withStateScope(async (theirs) => {
+        await two.read(['test/conversations/c1/'], theirs);
+        await two.write({ 'test/conversations/c1/': { step: 'other', eTag: '*' } }, theirs);
       });
-      return one.write({ 'test/conversations/c1/': { ...mine['test/conversations/c1/'], step: 'mine', eTag: '*' } }).catch((e: unknown) => e);
+      return one.write({ 'test/conversations/c1/': { ...mine['test/conversations/c1/'], step: 'mine', eTag: '*' } }, scope).catch((e: unknown) => e);
     });
     expect(result).toBeInstanceOf(StateConflictError);
     expect((await one.read(['test/conversations/c1/']))['test/conversations/c1/']).toMatchObject({ step: 'other' });
@@ -61,16 +64,16 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
     const loc = fresh();
     const storage = new SqlStorage(loc.open());
     const other = new SqlStorage(loc.open());
-    const conflict = await withStateScope(async () => {
-      await storage.read(['k']);
-      await withStateScope(() => other.write({ k: { v: 1, eTag: '*' } }));
-      return storage.write({ k: { v: 2, eTag: '*' } }).catch((e: unknown) => e);
+    const conflict = await withStateScope(async (scope) => {
+      await storage.read(['k'], scope);
+      await withStateScope((theirs) => other.write({ k: { v: 1, eTag: '*' } }, theirs));
+      return storage.write({ k: { v: 2, eTag: '*' } }, scope).catch((e: unknown) => e);
     });
     expect(conflict).toBeInstanceOf(StateConflictError);
     for (let i = 0; i < 3; i++) {
-      await withStateScope(async () => {
-        const { k } = await storage.read(['k']);
-        await storage.write({ k: { ...k, v: (k as { v: number }).v + 10, eTag: '*' } });
+      await withStateScope(async (scope) => {
+        const { k } = await storage.read(['k'], scope);
+        await storage.write({ k: { ...k, v: (k as { v: number }).v + 10, eTag: '*' } }, scope);
       });
     }
     expect((await other.read(['k'])).k).toMatchObject({ v: 31 });
@@ -91,26 +94,76 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
     const lines = async () => (await db.all<{ line: string }>('SELECT line FROM rider_lines ORDER BY line')).map((r) => r.line);
 
     const first = rider('first');
-    await withStateScope(async () => {
-      expect(rideWithTurnState(first)).toBe(true);
-      await storage.read(['r']);
-      await storage.write({ r: { v: 1, eTag: '*' } });
+    await withStateScope(async (scope) => {
+      expect(rideWithTurnState(scope, first)).toBe(true);
+      await storage.read(['r'], scope);
+      await storage.write({ r: { v: 1, eTag: '*' } }, scope);
     });
     expect(first.done).toBe(true);
     expect(await lines()).toEqual(['first']);
 
     // The state write loses to another instance: the rider's line rolls back with it and is not marked committed.
     const lost = rider('lost');
-    const conflict = await withStateScope(async () => {
-      rideWithTurnState(lost);
-      await storage.read(['r']);
-      await withStateScope(() => other.write({ r: { v: 2, eTag: '*' } }));
-      return storage.write({ r: { v: 3, eTag: '*' } }).catch((e: unknown) => e);
+    const conflict = await withStateScope(async (scope) => {
+      rideWithTurnState(scope, lost);
+      await storage.read(['r'], scope);
+      await withStateScope((theirs) => other.write({ r: { v: 2, eTag: '*' } }, theirs));
+      return storage.write({ r: { v: 3, eTag: '*' } }, scope).catch((e: unknown) => e);
     });
     expect(conflict).toBeInstanceOf(StateConflictError);
     expect(lost.done).toBe(false);
     expect(await lines()).toEqual(['first']);
-    expect(rideWithTurnState(rider('outside'))).toBe(false);
+    expect(rideWithTurnState(undefined, rider('outside'))).toBe(false);
+    await db.close();
+  });
+
+  it('saves turn state only when it changed, checked against what the turn read, through the turn scope in turn state', async () => {
+    const loc = fresh();
+    const db = loc.open();
+    await db.ready;
+    const state = new TurnScopedConversationState(new SqlStorage(db));
+    const other = new SqlStorage(loc.open());
+    const memory = state.createProperty<{ n?: number; note?: string }>('memory');
+    const key = 'test/conversations/scoped/';
+    const turn = () => {
+      const turnState = new Map<unknown, unknown>([[TURN_SCOPE, createTurnScope()]]);
+      return { turnState, activity: { channelId: 'test', conversation: { id: 'scoped' } } } as unknown as TurnContext;
+    };
+    const etag = async () => (await db.get<{ etag: number }>('SELECT etag FROM bot_state WHERE key = ?', [key]))?.etag;
+
+    // Read and left alone: nothing written, not even an empty row.
+    const idle = turn();
+    expect(await memory.get(idle)).toBeUndefined();
+    await state.saveChanges(idle);
+    expect(await etag()).toBeUndefined();
+
+    const first = turn();
+    (await memory.get(first, {})).n = 1;
+    await state.saveChanges(first);
+    expect(await etag()).toBe(1);
+    // Saved once: a second save of the same turn with nothing changed writes nothing.
+    await state.saveChanges(first);
+    expect(await etag()).toBe(1);
+
+    // The next turn reads it back; unchanged, it is not written; changed, it is.
+    const second = turn();
+    expect(await memory.get(second)).toEqual({ n: 1 });
+    await state.saveChanges(second);
+    expect(await etag()).toBe(1);
+    (await memory.get(second))!.note = 'two';
+    await state.saveChanges(second);
+    expect(await etag()).toBe(2);
+    expect(JSON.parse((await db.get<{ value: string }>('SELECT value FROM bot_state WHERE key = ?', [key]))!.value)).toEqual({ memory: { n: 1, note: 'two' } });
+
+    // Another instance writes between this turn's read and its save: the save is refused.
+    const third = turn();
+    (await memory.get(third))!.n = 3;
+    await withStateScope(async (theirs) => {
+      const current = await other.read([key], theirs);
+      await other.write({ [key]: { ...current[key], eTag: '*' } }, theirs);
+    });
+    await expect(state.saveChanges(third)).rejects.toBeInstanceOf(StateConflictError);
+    expect(await etag()).toBe(3);
     await db.close();
   });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant } from '../../bot/createAssistant.js';
 import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../logging/logger.js';
-import { SqlStorage, withStateScope } from '../../storage/StateStorage.js';
+import { SqlStorage, withStateScope, type TurnScope } from '../../storage/StateStorage.js';
 import { messagesOf, startTestApp, userMessage, type Reply, type TestApp } from '../support.js';
 import { STORE_KINDS, type StoreLocation } from './stores.js';
 
@@ -57,18 +57,19 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
     const inner = new SqlStorage(db);
     // Before this instance saves, "another instance" saves the same conversation.
     const storage: Storage = {
-      read: (keys) => inner.read(keys),
-      delete: (keys) => inner.delete(keys),
-      write: async (changes: StoreItems) => {
+      // The turn's scope comes with each call (storage/StateStorage.ts): passed on, as a wrapping Storage must.
+      read: (keys: string[], scope?: TurnScope) => inner.read(keys, scope),
+      delete: (keys: string[], scope?: TurnScope) => inner.delete(keys, scope),
+      write: async (changes: StoreItems, scope?: TurnScope) => {
         const key = Object.keys(changes).find((k) => k.includes('/conversations/'));
         if (sabotage && key) {
           sabotage = false;
-          await withStateScope(async () => {
-            const current = await elsewhere.read([key]);
-            await elsewhere.write({ [key]: { ...(current[key] ?? {}), eTag: '*' } });
+          await withStateScope(async (theirs) => {
+            const current = await elsewhere.read([key], theirs);
+            await elsewhere.write({ [key]: { ...(current[key] ?? {}), eTag: '*' } }, theirs);
           });
         }
-        return inner.write(changes);
+        return inner.write(changes, scope);
       },
     };
     const lines: string[] = [];
@@ -96,10 +97,10 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
     const stateSaved = new Promise<void>((r) => { saved = r; });
     // This instance "dies" the moment its state write commits: nothing after it runs.
     const storage: Storage = {
-      read: (keys) => inner.read(keys),
-      delete: (keys) => inner.delete(keys),
-      write: async (changes: StoreItems) => {
-        await inner.write(changes);
+      read: (keys: string[], scope?: TurnScope) => inner.read(keys, scope),
+      delete: (keys: string[], scope?: TurnScope) => inner.delete(keys, scope),
+      write: async (changes: StoreItems, scope?: TurnScope) => {
+        await inner.write(changes, scope);
         saved();
         await new Promise(() => undefined);
       },
