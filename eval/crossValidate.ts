@@ -15,7 +15,7 @@ import { loadTokenizers, TRAINING_DIR } from '../knowledge/knowledgeBase.js';
 import { homophoneTypist } from './homophones.js';
 import { calibratedConfidence, decide, confidenceOf } from '../knowledge/decide.js';
 import { fitCalibrator, signalsFor, type Calibration, type CalibrationRow } from '../knowledge/learn/calibration.js';
-import { assembleTrainingSet, readTrainingFiles, targetKind, type TrainingSet } from '../knowledge/learn/trainingData.js';
+import { alsoRightKey, assembleTrainingSet, readTrainingFiles, targetKind, type TrainingSet } from '../knowledge/learn/trainingData.js';
 import { trainIntentModel, derivedExamples, type LabelledText } from '../knowledge/learn/intentModel.js';
 import {
   balance, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS, type Understood, type UnderstandingSettings,
@@ -27,6 +27,8 @@ export interface HeldOut {
   readonly key: string;
   readonly unseenTopic: boolean;
   readonly understood: Understood;
+  /** Other outcomes the scoring rules also accept for this message (trainingData.ts `alsoRight`). */
+  readonly alsoRight?: readonly string[];
   /**
    * A copy of a held-out Chinese utterance with one homophone typo (homophones.ts): reported as its own
    * group, never counted in accuracy or used to choose settings.
@@ -58,12 +60,13 @@ export function crossValidateLocale(policyFile: string, k: number, settings: Und
   const out: HeldOut[] = [];
   for (let fold = 0; fold < k; fold++) {
     const train: LabelledText[] = [];
-    const test: { text: string; key: string; unseenTopic: boolean }[] = [];
+    const test: { text: string; key: string; unseenTopic: boolean; alsoRight?: readonly string[] }[] = [];
     for (const [key, list] of set.utterances) {
       const topicHeldOut = topicFold.get(key) === fold;
       for (const text of list) {
+        const alsoRight = set.alsoRight.get(alsoRightKey(key, text));
         if (topicHeldOut) test.push({ text, key, unseenTopic: true });
-        else if (foldOf(text, k) === fold) test.push({ text, key, unseenTopic: false });
+        else if (foldOf(text, k) === fold) test.push({ text, key, unseenTopic: false, ...(alsoRight ? { alsoRight } : {}) });
         else train.push({ text, key, weight: 1 });
       }
     }
@@ -87,17 +90,25 @@ function classesWithout(set: TrainingSet, passages: readonly Passage[], heldOutT
 /** The outcome of a held-out utterance under settings: right or not, and the confidence of the first choice. */
 export function judge(h: HeldOut, settings: UnderstandingSettings): { right: boolean; firstChoiceRight: boolean; confidence: number } {
   const d = decide(h.text, h.understood, settings);
-  const expected = expectedOf(h.key);
-  const right = expected === 'fallback'
-    ? d.kind === 'fallback' || d.kind === 'smallTalk'
-    : expected === 'flow'
-      ? d.kind === 'flow' && `flow:${d.flow}` === h.key
-      : d.kind === 'answer' && isUnder(d.passageId, h.key);
+  const accepted = [h.key, ...(h.alsoRight ?? [])];
   const top = h.understood.ranked[0]!;
-  const firstChoiceRight = expected === 'fallback'
-    ? top.kind === 'none' || top.kind === 'small'
-    : expected === 'flow' ? top.key === h.key : top.kind === 'passage' && isUnder(top.key, h.key);
+  const right = accepted.some((key) => {
+    const expected = expectedOf(key);
+    return expected === 'fallback'
+      ? d.kind === 'fallback' || d.kind === 'smallTalk'
+      : expected === 'flow'
+        ? d.kind === 'flow' && `flow:${d.flow}` === key
+        : d.kind === 'answer' && isUnder(d.passageId, key);
+  });
+  const firstChoiceRight = accepted.some((key) => firstChoiceMatches(top, key));
   return { right, firstChoiceRight, confidence: calibratedConfidence(h.understood, settings) ?? confidenceOf(h.understood) };
+}
+
+function firstChoiceMatches(top: Understood['ranked'][number], key: string): boolean {
+  const expected = expectedOf(key);
+  return expected === 'fallback'
+    ? top.kind === 'none' || top.kind === 'small'
+    : expected === 'flow' ? top.key === key : top.kind === 'passage' && isUnder(top.key, key);
 }
 
 /** Area under the ROC curve of `score` for positives against negatives (0.5: no signal). */
@@ -182,7 +193,7 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 function calibrationRows(held: readonly HeldOut[]): CalibrationRow[] {
   return held.filter((h) => !h.homophoneTypo && h.understood.passagesHaveData && h.understood.ranked[0]?.kind === 'passage').map((h) => ({
     signals: signalsFor(h.understood),
-    right: expectedOf(h.key) === 'passage' && isUnder(h.understood.ranked[0]!.key, h.key),
+    right: [h.key, ...(h.alsoRight ?? [])].some((key) => expectedOf(key) === 'passage' && isUnder(h.understood.ranked[0]!.key, key)),
   }));
 }
 

@@ -16,6 +16,8 @@ import { homophoneTypist } from '../eval/homophones.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
+import { judge, type HeldOut } from '../eval/crossValidate.js';
+import { UNDERSTANDING_DEFAULTS } from '../knowledge/learn/understanding.js';
 import type { Decision } from '../knowledge/decide.js';
 import { isUnder } from '../knowledge/passage.js';
 
@@ -26,6 +28,26 @@ beforeAll(() => {
 
 const outcome = (d: Decision): string =>
   d.kind === 'answer' ? d.passageId : d.kind === 'flow' ? `flow:${d.flow}` : d.kind === 'smallTalk' ? `small:${d.intent}` : d.kind;
+
+describe('cross-validation judges a held-out message by every outcome it accepts', () => {
+  // The model starts minor consent for a message written for passage 7 (what minors need): right only when the
+  // message's data says the flow is right too, as the scoring rules say for a message that needs both.
+  const held: HeldOut = {
+    locale: 'en-US', text: "I'm 15, can I shop on Buygogo?", key: '7', unseenTopic: false,
+    understood: {
+      ranked: [{ key: 'flow:minorConsent', kind: 'flow', score: 0.9 }, { key: '7', kind: 'passage', score: 0.08 }],
+      passageMass: 0.08, truncated: false, passagesHaveData: true, isQuestion: true, terms: [], locale: 'en-US',
+      lexical: { strength: 0, coverage: 1 },
+    },
+  };
+  const settings = { ...UNDERSTANDING_DEFAULTS };
+  it('wrong when the message accepts its passage only', () => {
+    expect(judge(held, settings)).toMatchObject({ right: false, firstChoiceRight: false });
+  });
+  it('right when it also accepts the flow', () => {
+    expect(judge({ ...held, alsoRight: ['flow:minorConsent'] }, settings)).toMatchObject({ right: true, firstChoiceRight: true });
+  });
+});
 
 describe('small talk gets small talk, never a policy answer or "not covered"', () => {
   it.each([
@@ -61,6 +83,16 @@ describe('data bound to the text it was written for', () => {
     // "Not covered" was a claim about the old text: it is not applied to the new one either.
     expect(set.utterances.has('none:retention')).toBe(false);
     expect(set.staleTopics).toEqual(['retention']);
+  });
+
+  it('keeps the other outcomes a message also accepts, and trains on its own target only', () => {
+    const minor: TrainingFile = {
+      passages: { '1.2.1': { fingerprint: fingerprintOf(ip), utterances: [{ text: 'I am 15, do you log my ip', alsoRight: ['flow:minorConsent'] }, 'ip logging?'] } },
+    };
+    const set = assembleTrainingSet([minor], doc.passages);
+    expect(set.utterances.get('1.2.1')).toEqual(['I am 15, do you log my ip', 'ip logging?']);
+    expect(set.utterances.has('flow:minorConsent')).toBe(false);
+    expect([...set.alsoRight.values()]).toEqual([['flow:minorConsent']]);
   });
 
   it('lists passages with no data of their own', () => {

@@ -14,15 +14,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Passage } from '../passage.js';
 
+/**
+ * A written message, or a message with the other outcomes that are also right for it. The model learns the
+ * message's own target only; `alsoRight` tells evaluation what the scoring rules accept besides it
+ * (eval/README.md: "a message that a passage answers and that also needs a flow lists both": "I'm 15, can I
+ * use Buygogo?" is written for passage 7, and starting minor consent is right too).
+ */
+export type Utterance = string | { readonly text: string; readonly alsoRight: readonly string[] };
+
+export const textOf = (u: Utterance): string => (typeof u === 'string' ? u : u.text);
+
 export interface PassageUtterances {
   readonly fingerprint?: string;
-  readonly utterances: readonly string[];
+  readonly utterances: readonly Utterance[];
 }
 
 export interface TrainingFile {
   readonly locale?: string;
   readonly passages?: Readonly<Record<string, PassageUtterances>>;
-  readonly flows?: Readonly<Record<string, readonly string[]>>;
+  readonly flows?: Readonly<Record<string, readonly Utterance[]>>;
   readonly notCovered?: Readonly<Record<string, readonly string[]>>;
   readonly smallTalk?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -53,7 +63,11 @@ export interface TrainingSet {
   readonly unstamped: readonly string[];
   /** Not-covered topics skipped because they were written for another policy text. */
   readonly staleTopics: readonly string[];
+  /** Other outcomes also right for a message, by `alsoRightKey(target, text)` (for evaluation only). */
+  readonly alsoRight: ReadonlyMap<string, readonly string[]>;
 }
+
+export const alsoRightKey = (target: string, text: string): string => `${target}\u0001${text}`;
 
 /** Fingerprint of a whole policy: changes when any passage's text or id changes. */
 export function documentFingerprint(passages: readonly Passage[]): string {
@@ -78,8 +92,15 @@ export function readTrainingFiles(dir: string): TrainingFile[] {
 export function assembleTrainingSet(files: readonly TrainingFile[], passages: readonly Passage[]): TrainingSet {
   const byId = new Map(passages.map((p) => [p.id, p]));
   const utterances = new Map<string, string[]>();
-  const add = (key: string, list: readonly string[]): void => {
-    const clean = list.map((u) => u.trim()).filter(Boolean);
+  const alsoRight = new Map<string, readonly string[]>();
+  const add = (key: string, list: readonly Utterance[]): void => {
+    const clean: string[] = [];
+    for (const u of list) {
+      const text = textOf(u).trim();
+      if (!text) continue;
+      clean.push(text);
+      if (typeof u !== 'string' && u.alsoRight.length > 0) alsoRight.set(alsoRightKey(key, text), u.alsoRight);
+    }
     utterances.set(key, [...(utterances.get(key) ?? []), ...clean]);
   };
   const stale = new Set<string>();
@@ -108,13 +129,13 @@ export function assembleTrainingSet(files: readonly TrainingFile[], passages: re
     for (const [intent, list] of Object.entries(file.smallTalk ?? {})) add(`small:${intent}`, list);
   }
   const missing = passages.filter((p) => !utterances.has(p.id)).map((p) => p.id);
-  return { utterances, stale: [...stale], missing, unstamped: [...unstamped], staleTopics: [...staleTopics] };
+  return { utterances, stale: [...stale], missing, unstamped: [...unstamped], staleTopics: [...staleTopics], alsoRight };
 }
 
 /** Writes the current fingerprint into every passage entry of a training file (for `kb stamp`). */
 export function stampTrainingFile(file: string, passages: readonly Passage[]): { stamped: string[]; unknown: string[] } {
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    passages?: Record<string, { fingerprint?: string; utterances: string[] }>;
+    passages?: Record<string, { fingerprint?: string; utterances: Utterance[] }>;
     notCovered?: unknown;
     notCoveredFor?: string;
   };
