@@ -37,6 +37,8 @@ export interface Config {
   readonly clarifyMargin: number;
   /** Bearer token for the tickets API; empty: API off. */
   readonly ticketsApiToken: string;
+  /** Bearer token for /metrics; empty: /metrics is open (expose it only inside). */
+  readonly metricsToken: string;
   /** Bearer token for the agent-assist API and page; empty: off. */
   readonly assistApiToken: string;
   /** Optional helpdesk webhook that receives every new ticket (delivered through an outbox). */
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     answerThreshold: num('ANSWER_THRESHOLD', 0.45, 0, 1),
     clarifyMargin: num('CLARIFY_MARGIN', 0.01, 0, 1),
     ticketsApiToken: str('TICKETS_API_TOKEN'),
+    metricsToken: str('METRICS_TOKEN'),
     assistApiToken: str('ASSIST_API_TOKEN'),
     helpdeskWebhookUrl: url('HELPDESK_WEBHOOK_URL'),
     dataRequestDeadline: {

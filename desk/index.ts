@@ -15,6 +15,7 @@ import { DeskMiddleware } from './middleware.js';
 import { buildQueue } from './queue.js';
 import { registerDeskRoutes } from './routes.js';
 import { ensureDeskSchema } from './schema.js';
+import { checkBearer } from '../tickets/routes.js';
 
 export interface Desk {
   readonly ready: Promise<void>;
@@ -50,7 +51,11 @@ export function attachDesk(server: restify.Server, assistant: Assistant): Desk {
     return [...byKind.entries()].map(([kind, value]) => ({ labels: { kind }, value }));
   });
 
-  server.get('/metrics', async (_req, res) => {
+  const metricsLockout = createFailureLockout({ maxFailures: 10, windowMs: 15 * 60_000, lockMs: 60_000 });
+  const metricsClient = createClientAddress(parseTrustedProxies(config.trustedProxies));
+  server.get('/metrics', async (req, res) => {
+    // Counts of tickets and conversations are business data: with a token set, only the scraper reads them.
+    if (config.metricsToken && !checkBearer(req, res, config.metricsToken, { lockout: metricsLockout, clientOf: metricsClient })) return;
     await ready;
     const text = await metrics.render();
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });

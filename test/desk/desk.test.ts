@@ -12,7 +12,7 @@ import { parsePrometheus, signIn, signInRaw, startDeskApp, type AgentClient } fr
 let app: TestApp;
 let anna: AgentClient;
 beforeAll(async () => {
-  app = await startDeskApp({ TICKETS_API_TOKEN: 'machine-token-123456' });
+  app = await startDeskApp({ TICKETS_API_TOKEN: 'machine-token-123456', METRICS_TOKEN: 'scraper-token-654321' });
   anna = await signIn(app.base, 'anna');
 }, 120_000);
 afterAll(async () => { await app.close(); });
@@ -106,12 +106,22 @@ describe('delete this conversation', () => {
 });
 
 describe('metrics and Improve', () => {
+  const scrape = async (): Promise<Map<string, number>> =>
+    parsePrometheus(await (await fetch(`${app.base}/metrics`, { headers: { authorization: 'Bearer scraper-token-654321' } })).text());
+
+  it('/metrics with METRICS_TOKEN set: refused without the bearer token or with a wrong one', async () => {
+    const none = await fetch(`${app.base}/metrics`);
+    expect(none.status).toBe(401);
+    expect(await none.text()).not.toContain('assistant_turns_total');
+    expect((await fetch(`${app.base}/metrics`, { headers: { authorization: 'Bearer machine-token-123456' } })).status).toBe(401);
+  });
+
   it('/metrics parses as Prometheus text and its counters move with a conversation', async () => {
-    const before = parsePrometheus(await (await fetch(`${app.base}/metrics`)).text());
+    const before = await scrape();
     const chat = conversation(app, { locale: 'en-US' });
     await chat.say('Do you log my IP address?');
     await chat.say('wibble wobble zorblax');
-    const after = parsePrometheus(await (await fetch(`${app.base}/metrics`)).text());
+    const after = await scrape();
     expect((after.get('assistant_turns_total') ?? 0) - (before.get('assistant_turns_total') ?? 0)).toBe(2);
     const decisions = (m: Map<string, number>) => [...m.entries()].filter(([k]) => k.startsWith('assistant_decisions_total{')).reduce((s, [, v]) => s + v, 0);
     expect(decisions(after) - decisions(before)).toBe(2);
