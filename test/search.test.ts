@@ -74,6 +74,8 @@ describe('requests start guided flows', () => {
     ['我的账号被别人盗了', 'zh-CN', 'flow:leakReport'],
     ['我要删除我的账号和数据', 'zh-CN', 'flow:dataRequest'],
     ['我女儿十三岁，想注册百购', 'zh-CN', 'flow:minorConsent'],
+    ["I'm in year 9, do I need my parents to say yes?", 'en-US', 'flow:minorConsent'],
+    ['我上初二，可以自己注册吗', 'zh-CN', 'flow:minorConsent'],
   ])('%s → %s', (question, locale, expected) => {
     expect(routedTo(question, locale)).toBe(expected);
   });
@@ -88,6 +90,16 @@ describe('stated ages', () => {
     ['孩子12岁', 12],
     ['I ordered 15 items', undefined],
     ['it has been 10 days', undefined],
+    // School years give the youngest usual age; the last school year is left to the person to say.
+    ["I'm in year 9, can I still use the app?", 13],
+    ['year 9', 13],
+    ['my son is in 7th grade', 12],
+    ['我上初二', 13],
+    ['孩子读初中', 12],
+    ['I teach year 9 at a school', undefined],
+    ['in the year 2019 I ordered a phone', undefined],
+    ['正月初一发货吗', undefined],
+    ["I'm in year 13", undefined],
   ])('%s → %s', (text, age) => {
     expect(detectStatedAge(text)).toBe(age);
   });
