@@ -2,7 +2,7 @@
  * The activity handler: welcome on conversationUpdate, every message through
  * the root dialog, state saved at the end of each turn.
  */
-import { ActivityHandler, BotTelemetryClientKey, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, BotTelemetryClientKey, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import {
   DialogEvents, DialogSet, DialogTurnStatus, runDialog, type Dialog, type DialogState, type DialogStateManagerConfiguration,
 } from 'botbuilder-dialogs';
@@ -39,15 +39,14 @@ export class PrivacyAssistantBot extends ActivityHandler {
       if (context.activity.name === LOCALE_CHANGED_EVENT) await context.sendActivity(welcomeMessage(this.i18n, turnLocale(context)));
       await next();
     });
-
-    this.onMessage(async (context, next) => {
-      await runRootDialog(this.rootDialog, context, this.dialogState);
-      await next();
-    });
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
+    // A message goes straight to the root dialog (no onMessage handler): ActivityHandler would get there through a
+    // dozen async layers (run, onTurnActivity, the Turn, Message and Dialog handler chains), with no other handler
+    // registered for any of them here. Every other activity type goes through ActivityHandler.
+    if (context.activity.type === ActivityTypes.Message) await runRootDialog(this.rootDialog, context, this.dialogState);
+    else await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
   }

@@ -35,6 +35,9 @@ export interface AppOptions {
   readonly now?: () => number;
 }
 
+/** The shape of a local Direct Line conversation id: `randomUUID()` (web/directline/routes.ts, the token route). */
+const LOCAL_DIRECT_LINE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 type ProcessActivity = (auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>) => Promise<InvokeResponse | undefined>;
 
 export function createApp(parts: AssistantParts, options: AppOptions = {}): App {
@@ -93,8 +96,9 @@ export function createApp(parts: AssistantParts, options: AppOptions = {}): App 
       log.warn('authentication failed', { reason: error instanceof Error ? error.name : 'unknown' });
       return refuse(401, 'unauthorized', 'The Bot Framework token is not valid.');
     }
-    // A local web conversation is driven only through its Direct Line token, never from here.
-    if (await directLineStore.exists(activity.conversation.id)) {
+    // A local web conversation is driven only through its Direct Line token, never from here. Its id is always a
+    // random UUID (web/directline/routes.ts): an id of any other shape (every other channel's) is not looked up.
+    if (LOCAL_DIRECT_LINE_ID.test(activity.conversation.id) && await directLineStore.exists(activity.conversation.id)) {
       return refuse(403, 'forbidden', 'This conversation belongs to the local Direct Line; post to it with its token.');
     }
     // Replies to anywhere but a trusted serviceUrl would make this server a proxy (SSRF): refused before any work.

@@ -62,18 +62,19 @@ export class SqliteStore implements SqlStore {
     while (this.gate.inTransaction) await this.gate.queue.catch(() => undefined);
   }
 
-  async all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]> {
-    await this.idle();
+  // No transaction running (the usual case): the statement runs at once, without awaiting anything first.
+  all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]> {
+    if (this.gate.inTransaction) return this.idle().then(() => this.direct.all<T>(sql, params));
     return this.direct.all<T>(sql, params);
   }
 
-  async get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
-    await this.idle();
+  get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
+    if (this.gate.inTransaction) return this.idle().then(() => this.direct.get<T>(sql, params));
     return this.direct.get<T>(sql, params);
   }
 
-  async run(sql: string, params?: readonly Param[]): Promise<number> {
-    await this.idle();
+  run(sql: string, params?: readonly Param[]): Promise<number> {
+    if (this.gate.inTransaction) return this.idle().then(() => this.direct.run(sql, params));
     return this.direct.run(sql, params);
   }
 

@@ -41,4 +41,17 @@ export class StoreError extends Error {
   }
 }
 
-export const iso = (date: Date | number = Date.now()): string => new Date(date).toISOString();
+/**
+ * An ISO timestamp. A turn asks for the current time several times (claim, state write, done, desk lines and
+ * event) within the same millisecond more often than not: that millisecond's string is kept and reused.
+ */
+let lastMs = NaN;
+let lastIso = '';
+export const iso = (date: Date | number = Date.now()): string => {
+  const ms = typeof date === 'number' ? date : date.getTime();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+};
