@@ -8,7 +8,7 @@ import {
 } from 'botbuilder-dialogs';
 import { SkillValidation, type ClaimsIdentity } from 'botframework-connector';
 import type { I18n } from '../i18n/i18n.js';
-import type { RootDialog } from '../dialogs/RootDialog.js';
+import { RootDialog } from '../dialogs/RootDialog.js';
 import { turnLocale } from '../dialogs/assistantMeta.js';
 import { welcomeMessage } from '../dialogs/replies.js';
 
@@ -69,6 +69,9 @@ export async function runRootDialog(dialog: Dialog, context: TurnContext, access
     await runDialog(dialog, context, accessor);
     return;
   }
+  // No dialog running (no flow): an answer, clarification, fallback or small talk is replied to without the dialog
+  // machinery (RootDialog.replyWithoutDialogs); anything else runs the dialogs below.
+  if (dialog instanceof RootDialog && !(await accessor.get(context))?.dialogStack?.length && await dialog.replyWithoutDialogs(context)) return;
   const dialogSet = new DialogSet(accessor);
   dialogSet.telemetryClient = context.turnState.get(BotTelemetryClientKey) ?? dialog.telemetryClient;
   dialogSet.add(dialog);

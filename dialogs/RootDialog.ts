@@ -5,7 +5,7 @@
  * person" work here when no flow is running; flows handle them themselves
  * (they know what a cancel would lose).
  */
-import { ActionTypes, type CardAction } from 'botbuilder';
+import { ActionTypes, type CardAction, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog, DialogTurnStatus, WaterfallDialog,
   type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext,
@@ -24,6 +24,8 @@ import { translator } from '../i18n/i18n.js';
 
 export const ROOT_DIALOG_ID = 'root';
 const ROUTE_DIALOG_ID = 'root.route';
+/** Turn state: the routing decision made for the turn's message. */
+const DECISION_KEY = Symbol('root.decision');
 
 /** Passages after which the assistant offers the flow that acts on them ("Report a leak" after the leak passage). */
 export const FLOW_OFFERS: Readonly<Record<string, FlowName>> = Object.freeze({
@@ -92,7 +94,7 @@ export class RootDialog extends ComponentDialog {
   }
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { kb, i18n, logger } = this.services;
+    const { i18n } = this.services;
     const context = step.context;
     const locale = turnLocale(context);
     const text = (context.activity.text ?? '').trim();
@@ -103,33 +105,60 @@ export class RootDialog extends ComponentDialog {
     // A tapped (or read-out) flow button starts its flow directly, whatever search would make of the label.
     const chosen = this.flowFromActionLabel(text);
     if (chosen) return step.beginDialog(chosen, { text: await this.withEarlierQuestion(context, chosen, text), locale });
-    const decision = kb.route(text, locale);
-    logger.info('routed', {
+    const decision = this.decide(context, text, locale);
+    if (decision.kind === 'flow' && this.flows.has(decision.flow)) {
+      const result = await step.beginDialog(decision.flow, { text, locale });
+      // Only the first part of an overlong message is read; said after the flow's first prompt, as after a reply.
+      if (decision.truncated) await context.sendActivity(infoMessage(i18n, locale, 'smallTalk.truncated'));
+      return result;
+    }
+    await this.reply(context, decision, locale, text);
+    return step.endDialog();
+  }
+
+  /**
+   * A message that is answered, clarified, declined or met with small talk, with no dialog running, leaves the
+   * dialog stack as it found it (empty): the root would begin, route, reply and end within the turn. Here it is
+   * replied to the same way without the dialog machinery (a DialogContext and its memory for the root, another for
+   * its waterfall, each step's bookkeeping), which cost more than the reply. Returns false, having sent nothing,
+   * for everything else (commands, empty messages, flow buttons, messages that start a flow): the dialogs run
+   * them, and a decision made here is not made twice. The caller makes sure no dialog is on the stack.
+   */
+  async replyWithoutDialogs(context: TurnContext): Promise<boolean> {
+    const raw = context.activity.text ?? '';
+    const text = raw.trim();
+    if (text === '' || detectCommand(raw, this.services.i18n) || this.flowFromActionLabel(text)) return false;
+    const locale = turnLocale(context);
+    const decision = this.decide(context, text, locale);
+    if (decision.kind === 'flow' && this.flows.has(decision.flow)) return false;
+    await this.reply(context, decision, locale, text);
+    return true;
+  }
+
+  /** The routing decision for the turn's message: made once a turn (replyWithoutDialogs may have made it). */
+  private decide(context: TurnContext, text: string, locale: Locale): Decision {
+    const made = context.turnState.get(DECISION_KEY) as { text: string; locale: Locale; decision: Decision } | undefined;
+    if (made && made.text === text && made.locale === locale) return made.decision;
+    const decision = this.services.kb.route(text, locale);
+    this.services.logger.info('routed', {
       decision: decision.kind,
       target: decision.kind === 'answer' ? decision.passageId : decision.kind === 'flow' ? decision.flow : undefined,
       confidence: decision.confidence,
     });
-    // Only the first part of an overlong message is read; say so after the reply, so the reply stays first.
-    if (decision.truncated) {
-      const result = await this.reply(step, decision, locale);
-      await context.sendActivity(infoMessage(i18n, locale, 'smallTalk.truncated'));
-      return result;
-    }
-    return this.reply(step, decision, locale);
+    context.turnState.set(DECISION_KEY, { text, locale, decision });
+    return decision;
   }
 
-  private async reply(step: WaterfallStepContext, decision: Decision, locale: Locale): Promise<DialogTurnResult> {
+  /** Replies to a decision that starts no flow (a flow that is not registered falls back). */
+  private async reply(context: TurnContext, decision: Decision, locale: Locale, text: string): Promise<void> {
     const { kb, i18n } = this.services;
-    const context = step.context;
-    const text = (context.activity.text ?? '').trim();
     switch (decision.kind) {
       case 'smallTalk':
         await context.sendActivity(smallTalkMessage(i18n, locale, decision.intent));
-        return step.endDialog();
+        break;
       case 'flow':
-        if (this.flows.has(decision.flow)) return step.beginDialog(decision.flow, { text, locale });
         await context.sendActivity(fallbackMessage(i18n, locale));
-        return step.endDialog();
+        break;
       case 'answer':
         await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale),
           { voice: isVoiceChannel(context.activity.channelId) }));
@@ -138,14 +167,16 @@ export class RootDialog extends ComponentDialog {
           memory.lastPassageId = decision.passageId;
           memory.lastQuestion = maskPersonalData(text).slice(0, 300);
         }
-        return step.endDialog();
+        break;
       case 'clarify':
         await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));
-        return step.endDialog();
+        break;
       case 'fallback':
         await context.sendActivity(fallbackMessage(i18n, locale));
-        return step.endDialog();
+        break;
     }
+    // Only the first part of an overlong message is read; say so after the reply, so the reply stays first.
+    if (decision.truncated) await context.sendActivity(infoMessage(i18n, locale, 'smallTalk.truncated'));
   }
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -2,7 +2,8 @@
  * The bot over the real Bot Framework protocol: POST /api/messages through
  * CloudAdapter, replies returned with deliveryMode expectReplies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RootDialog } from '../dialogs/RootDialog.js';
 import { XMLParser } from 'fast-xml-parser';
 import { startTestApp, userMessage, conversation, metaOf, messagesOf, type TestApp } from './support.js';
 
@@ -150,6 +151,63 @@ describe('what replies do not carry', () => {
     const replies = await app.send(userMessage('phone', { channelId: 'emulator', conversationId, locale: 'en-US' }));
     expect(metaOf(replies)?.flow).toBe('leakReport');
     expect(replies.some((r) => r.type === 'trace' && r.name === 'BotState')).toBe(true);
+  });
+});
+
+describe('replies without the dialog machinery when no flow runs', () => {
+  const summary = (replies: Awaited<ReturnType<TestApp['send']>>) => messagesOf(replies).map((r) => {
+    const { kind, locale, citations, smallTalk, truncated, flow } = r.channelData?.assistant ?? {};
+    return { text: r.text, speak: r.speak, inputHint: r.inputHint, locale: r.locale, kind, meta: { locale, citations, smallTalk, truncated, flow },
+      actions: r.suggestedActions?.actions.map((a) => a.title) };
+  });
+
+  it('gives the replies the dialogs give (the Emulator always runs them), and leaves commands and messages that start a flow to the dialogs', async () => {
+    const direct = vi.spyOn(RootDialog.prototype, 'replyWithoutDialogs');
+    try {
+      const said: [text: string, locale: string][] = [
+        ['Can I switch off location tracking in the app?', 'en-US'],
+        ['你们会读取我手机的型号和运营商吗', 'zh-CN'],
+        ['Can you recommend a good pair of running shoes?', 'en-US'],
+        ['hi', 'en-US'],
+        [`${'please read this. '.repeat(70)}Do you log my IP address?`, 'en-US'],
+      ];
+      const kinds: unknown[] = [];
+      for (const [text, locale] of said) {
+        direct.mockClear();
+        const replies = await app.send(userMessage(text, { locale }));
+        expect(await direct.mock.results[0]?.value, text).toBe(true);
+        expect(summary(replies), text).toEqual(summary(await app.send(userMessage(text, { locale, channelId: 'emulator' }))));
+        kinds.push(summary(replies).map((m) => m.kind).join('+'));
+      }
+      // Answers, a fallback, small talk (a fallback that says so), and the overlong one answered and then said to be cut.
+      expect(kinds).toEqual(['answer', 'answer', 'fallback', 'fallback', 'answer+info']);
+
+      // A command and a message that starts a flow run the dialogs.
+      direct.mockClear();
+      const help = await app.send(userMessage('help', { locale: 'en-US' }));
+      expect(await direct.mock.results[0]?.value).toBe(false);
+      expect(metaOf(help)?.kind).toBe('help');
+      const leak = await app.send(userMessage('Someone hacked my account and changed my password', { locale: 'en-US' }));
+      expect(await direct.mock.results.at(-1)?.value).toBe(false);
+      expect(metaOf(leak)?.flow).toBe('leakReport');
+    } finally {
+      direct.mockRestore();
+    }
+  });
+
+  it('leaves a message to the running flow: a policy question mid-flow is answered by the flow, which repeats its prompt', async () => {
+    const direct = vi.spyOn(RootDialog.prototype, 'replyWithoutDialogs');
+    try {
+      const chat = conversation(app, { locale: 'en-US' });
+      expect(metaOf(await chat.say('Someone hacked my account and changed my password'))?.flow).toBe('leakReport');
+      direct.mockClear();
+      const replies = await chat.say('Do you log my IP address?');
+      expect(direct).not.toHaveBeenCalled();
+      expect(messagesOf(replies).some((m) => m.channelData?.assistant?.citations?.[0])).toBe(true);
+      expect(messagesOf(replies).at(-1)?.channelData?.assistant?.flow).toBe('leakReport');
+    } finally {
+      direct.mockRestore();
+    }
   });
 });
 
