@@ -273,8 +273,21 @@ function maskMatch(m: PersonalDataMatch): string {
   return '*'.repeat(Math.max(digits.length - keep, 4)) + digits.slice(digits.length - keep);
 }
 
+/**
+ * Texts found to hold no personal data, remembered: the same answer is masked for the desk transcript every time it
+ * is given, and a user's message is masked for the transcript, the Improve event and the conversation memory. Only
+ * such texts are kept (nothing that holds personal data), at most CLEAN_TEXTS_MAX of them (then forgotten at once).
+ */
+const cleanTexts = new Set<string>();
+const CLEAN_TEXTS_MAX = 512;
+
 export function maskPersonalData(text: string): string {
-  if (!mayHoldPersonalData(text)) return text;
+  if (cleanTexts.has(text)) return text;
+  if (!mayHoldPersonalData(text)) {
+    if (cleanTexts.size >= CLEAN_TEXTS_MAX) cleanTexts.clear();
+    cleanTexts.add(text);
+    return text;
+  }
   let out = '';
   let last = 0;
   for (const m of findPersonalData(text)) {

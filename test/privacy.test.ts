@@ -36,6 +36,21 @@ describe('masking', () => {
   });
 });
 
+describe('masking the same text again', () => {
+  it('masks a text with personal data every time, and returns a clean text as it is every time (only clean texts are remembered)', () => {
+    const clean = 'How do you protect my personal information? '.repeat(20);
+    const phone = `${clean}Call me on 138 1234 5678.`;
+    for (let i = 0; i < 3; i++) {
+      expect(maskPersonalData(clean)).toBe(clean);
+      expect(maskPersonalData(phone)).not.toContain('138 1234');
+      expect(maskPersonalData(phone).startsWith(clean)).toBe(true);
+    }
+    // More distinct clean texts than are remembered: still right afterwards.
+    for (let i = 0; i < 1200; i++) expect(maskPersonalData(`question ${'x'.repeat(i % 7)} number ${i}`)).toContain('question');
+    expect(maskPersonalData(phone)).not.toContain('138 1234');
+  });
+});
+
 describe('logger', () => {
   it('masks personal data in messages and fields, and strips control characters', () => {
     const lines: string[] = [];
