@@ -32,6 +32,12 @@ export type Decision =
 
 const HAS_CONTENT = /[\p{L}\p{N}]/u;
 
+/**
+ * Least share of a message's words seen in training for it to start a flow. A fixed rule, not a tuned one:
+ * 5-fold CV 84.91% without it, 84.87% with it (two flow utterances in a thousand, both typo-heavy).
+ */
+export const FLOW_MIN_KNOWN_WORDS = 0.5;
+
 export function decide(text: string, understood: Understood, settings: UnderstandingSettings): Decision {
   const truncated = understood.truncated;
   const hits: SearchHit[] = understood.ranked.slice(0, 5);
@@ -51,6 +57,9 @@ export function decide(text: string, understood: Understood, settings: Understan
       // On a policy nobody wrote data for, a question goes to the policy: the flow's many examples would
       // otherwise take it on a general word ("do you sell my information?" is not a request to delete it).
       if (!understood.passagesHaveData && understood.isQuestion) return decide(text, withoutFlows(understood), settings);
+      // A flow is a commitment (a report, a request): not on a message most of whose words nobody ever wrote
+      // ("somebody blorped my flimflam" is not a leak report, though "somebody … my …" is how many begin).
+      if (understood.knownWordShare < FLOW_MIN_KNOWN_WORDS) return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
       if (top.score >= settings.flowThreshold) return { kind: 'flow', flow: top.key.slice('flow:'.length) as FlowName, confidence, hits, truncated };
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'passage': {

@@ -36,7 +36,7 @@ describe('cross-validation judges a held-out message by every outcome it accepts
     locale: 'en-US', text: "I'm 15, can I shop on Buygogo?", key: '7', unseenTopic: false,
     understood: {
       ranked: [{ key: 'flow:minorConsent', kind: 'flow', score: 0.9 }, { key: '7', kind: 'passage', score: 0.08 }],
-      passageMass: 0.08, truncated: false, passagesHaveData: true, isQuestion: true, terms: [], locale: 'en-US',
+      passageMass: 0.08, truncated: false, passagesHaveData: true, isQuestion: true, knownWordShare: 1, terms: [], locale: 'en-US',
       lexical: { strength: 0, coverage: 1 },
     },
   };
@@ -46,6 +46,22 @@ describe('cross-validation judges a held-out message by every outcome it accepts
   });
   it('right when it also accepts the flow', () => {
     expect(judge({ ...held, alsoRight: ['flow:minorConsent'] }, settings)).toMatchObject({ right: true, firstChoiceRight: true });
+  });
+});
+
+describe('a flow starts on words people use, not on the shape of a sentence', () => {
+  it.each([
+    ['somebody blorped my flimflam', 'en-US'],
+    ['somebody splorked my gribble', 'en-US'],
+  ])('%s → not a leak report', (text, locale) => {
+    expect(kb.route(text, locale).kind).toBe('fallback');
+  });
+  it.each([
+    ['somebody hacked my account', 'en-US'],
+    ['my acc got haxxed', 'en-US'],
+    ['我的号被盗了', 'zh-CN'],
+  ])('%s → the leak report', (text, locale) => {
+    expect(kb.route(text, locale)).toMatchObject({ kind: 'flow', flow: 'leakReport' });
   });
 });
 
@@ -158,9 +174,12 @@ describe('question expansion learned from other websites\' policies (PolicyQA), 
 });
 
 describe('Chinese homophone typos (a pinyin input method\'s wrong pick)', () => {
-  it('answers "位至" (never in the training data) like "位置": the model hears the syllables', () => {
+  it('answers "卫置" (never in the training data) like "位置": the model hears the syllables', () => {
+    const typo = '卫置';
+    const written = fs.readdirSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN')).map((f) => fs.readFileSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN', f), 'utf8'));
+    expect(written.some((text) => text.includes(typo))).toBe(false); // else this would test memory, not hearing
     const clean = kb.route('你们会收集我的位置信息吗', 'zh-CN');
-    const typed = kb.route('你们会收集我的位至信息吗', 'zh-CN');
+    const typed = kb.route(`你们会收集我的${typo}信息吗`, 'zh-CN');
     expect(outcome(clean)).toBe('1.2.2');
     expect(outcome(typed)).toBe(outcome(clean));
   });

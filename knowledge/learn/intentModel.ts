@@ -27,6 +27,8 @@ export interface IntentModel {
   readonly classes: readonly string[];
   /** Probability per class (same order as `classes`); `terms` when the caller already tokenised the text. */
   predict(text: string, terms?: readonly string[]): Float64Array;
+  /** Whether a search term (tokenize's output) was a word of some training example. */
+  knowsWord(term: string): boolean;
 }
 
 /** Examples a passage gives by itself: its title, its title in its section, and each of its sentences. */
@@ -90,5 +92,6 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
       }
       return predictSoftmax(trained.model, Int32Array.from(ids));
     },
+    knowsWord: (term) => index.has(`w:${term}`),
   };
 }

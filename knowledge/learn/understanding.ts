@@ -84,6 +84,8 @@ export interface Understood {
   readonly passagesHaveData: boolean;
   /** The message asks about what the company does ("do you…?", "你们会…吗") rather than reporting or requesting. */
   readonly isQuestion: boolean;
+  /** Share of the message's words that some training example used (1 with no words): low for gibberish. */
+  readonly knownWordShare: number;
   readonly terms: readonly string[];
   /** The policy language this was understood in (chooses the calibrator). */
   readonly locale: string;
@@ -173,7 +175,15 @@ export function createLocaleUnderstanding(
         }
       }
       const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
-      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners), locale, lexical: signals };
+      let words = 0;
+      let known = 0;
+      for (const t of terms) {
+        if (t.startsWith(BIGRAM)) continue;
+        words++;
+        if (learned.knowsWord(t)) known++;
+      }
+      const knownWordShare = words === 0 ? 1 : known / words;
+      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners), knownWordShare, locale, lexical: signals };
     },
   };
 }
