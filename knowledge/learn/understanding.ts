@@ -178,7 +178,8 @@ export function createLocaleUnderstanding(
       let words = 0;
       let known = 0;
       for (const t of terms) {
-        if (t.startsWith(BIGRAM)) continue;
+        // Numbers (a card, an ID, an order number) are not words anybody writes twice: not counted either way.
+        if (t.startsWith(BIGRAM) || /\d/.test(t)) continue;
         words++;
         if (learned.knowsWord(t)) known++;
       }
