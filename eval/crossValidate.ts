@@ -187,6 +187,25 @@ export function reportFor(held: readonly HeldOut[], settings: UnderstandingSetti
   return { settings, accuracy: right / Math.max(counted, 1), byGroup, auc: rocAuc(auc) };
 }
 
+/**
+ * The share of each expected kind in real traffic, as eval/README.md describes the dev set's makeup (135 passage,
+ * 21 flow, 24 fallback of 180). The CV set holds far more not-covered messages (about 31%), so its plain
+ * accuracy weighs falling back more than users do; this is reported beside it, never used to choose settings.
+ */
+export const TRAFFIC_MIX: Readonly<Record<Expected, number>> = Object.freeze({ passage: 0.75, flow: 0.12, fallback: 0.13 });
+
+/** Accuracy with each expected kind weighted by TRAFFIC_MIX (both locales together). */
+export function accuracyAtTrafficMix(byGroup: CvReport['byGroup']): number {
+  let accuracy = 0;
+  for (const kind of Object.keys(TRAFFIC_MIX) as Expected[]) {
+    let right = 0;
+    let total = 0;
+    for (const [group, b] of byGroup) if (group.endsWith(` ${kind}`)) { right += b.right; total += b.total; }
+    accuracy += TRAFFIC_MIX[kind] * (total ? right / total : 0);
+  }
+  return accuracy;
+}
+
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 /** Whether the first choice of a held-out utterance was right, for each utterance whose first choice is a passage. */

@@ -16,7 +16,7 @@ import { homophoneTypist } from '../eval/homophones.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
-import { judge, type HeldOut } from '../eval/crossValidate.js';
+import { accuracyAtTrafficMix, judge, type HeldOut } from '../eval/crossValidate.js';
 import { UNDERSTANDING_DEFAULTS } from '../knowledge/learn/understanding.js';
 import type { Decision } from '../knowledge/decide.js';
 import { isUnder } from '../knowledge/passage.js';
@@ -62,6 +62,18 @@ describe('a flow starts on words people use, not on the shape of a sentence', ()
     ['我的号被盗了', 'zh-CN'],
   ])('%s → the leak report', (text, locale) => {
     expect(kb.route(text, locale)).toMatchObject({ kind: 'flow', flow: 'leakReport' });
+  });
+});
+
+describe('cross-validation at a realistic mix of questions', () => {
+  it('weighs each expected kind by its share of traffic, whatever its share of the training data', () => {
+    const byGroup = new Map([
+      ['en-US passage', { right: 1, total: 2 }], ['zh-CN passage', { right: 1, total: 2 }],
+      ['en-US flow', { right: 1, total: 1 }],
+      ['en-US fallback', { right: 0, total: 50 }], // many not-covered messages, all wrong: 13% of the weight, not 93%
+      ['en-US unseen not-covered topic', { right: 0, total: 10 }],
+    ]);
+    expect(accuracyAtTrafficMix(byGroup)).toBeCloseTo(0.75 * 0.5 + 0.12 * 1 + 0.13 * 0, 6);
   });
 });
 
