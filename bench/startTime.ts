@@ -10,23 +10,14 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../config/config.js';
+import { freePort } from '../test/chaos/serverProcess.js';
 
 const SERVER = path.join(REPO_ROOT, 'dist/bot/index.js');
 const RUNS = Number(process.env.START_RUNS ?? 3);
 const GIVE_UP_MS = 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** Milliseconds from spawn to the first 200 from /healthz. */
 async function timeToHealthy(modelCacheDir: string): Promise<number> {

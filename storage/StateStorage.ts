@@ -12,7 +12,7 @@
  * AsyncLocalStorage turns on Node's promise hooks for the whole process, a cost
  * on every promise of every turn.
  */
-import { ConversationState, UserState, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
+import { ConversationState, UserState, type BotState, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
 import { iso, type Queryable, type SqlStore } from './sql.js';
 
 /** key -> eTag seen at the turn's first read (null: the key did not exist). */
@@ -213,37 +213,36 @@ class ScopedStateOps {
   }
 }
 
-const stateKeyOf = (state: ConversationState | UserState): symbol => (state as unknown as { stateKey: symbol }).stateKey;
+const stateKeyOf = (state: BotState): symbol => (state as unknown as { stateKey: symbol }).stateKey;
 
 function requiredKey(key: string | undefined, kind: string): string {
   if (!key) throw new Error(`${kind}: overridden getStorageKey method did not return a key.`);
   return key;
 }
 
-/** ConversationState whose reads and writes belong to the running turn's scope (see ScopedStateOps). */
-export class TurnScopedConversationState extends ConversationState {
-  private readonly ops: ScopedStateOps;
+/** The SDK's ConversationState or UserState class: a BotState that names its storage key per turn. */
+type KeyedState = BotState & { getStorageKey(context: TurnContext): string | undefined };
+type KeyedStateClass = new (storage: Storage, namespace?: string) => KeyedState;
 
-  constructor(storage: Storage, namespace = '') {
-    super(storage, namespace);
-    this.ops = new ScopedStateOps(storage as ScopedStorage, stateKeyOf(this), (context) => requiredKey(this.getStorageKey(context), 'ConversationState'));
-  }
+/**
+ * The SDK class `Base` whose load, saveChanges and delete belong to the running turn's scope (see
+ * ScopedStateOps); everything else (property accessors, the storage key) stays the SDK's.
+ */
+function turnScoped<B extends KeyedStateClass>(Base: B, kind: string): B {
+  // A mixin: TypeScript needs the (...args: any[]) constructor, which is (storage, namespace) here.
+  return class extends (Base as new (...args: any[]) => KeyedState) {
+    private readonly ops: ScopedStateOps;
 
-  override load(context: TurnContext, force = false): Promise<any> { return this.ops.load(context, force); }
-  override saveChanges(context: TurnContext, force = false): Promise<void> { return this.ops.saveChanges(context, force); }
-  override delete(context: TurnContext): Promise<void> { return this.ops.delete(context); }
+    constructor(...args: any[]) {
+      super(...args);
+      this.ops = new ScopedStateOps(args[0] as ScopedStorage, stateKeyOf(this), (context) => requiredKey(this.getStorageKey(context), kind));
+    }
+
+    override load(context: TurnContext, force = false): Promise<any> { return this.ops.load(context, force); }
+    override saveChanges(context: TurnContext, force = false): Promise<void> { return this.ops.saveChanges(context, force); }
+    override delete(context: TurnContext): Promise<void> { return this.ops.delete(context); }
+  } as unknown as B;
 }
 
-/** UserState whose reads and writes belong to the running turn's scope (see ScopedStateOps). */
-export class TurnScopedUserState extends UserState {
-  private readonly ops: ScopedStateOps;
-
-  constructor(storage: Storage, namespace = '') {
-    super(storage, namespace);
-    this.ops = new ScopedStateOps(storage as ScopedStorage, stateKeyOf(this), (context) => requiredKey(this.getStorageKey(context), 'UserState'));
-  }
-
-  override load(context: TurnContext, force = false): Promise<any> { return this.ops.load(context, force); }
-  override saveChanges(context: TurnContext, force = false): Promise<void> { return this.ops.saveChanges(context, force); }
-  override delete(context: TurnContext): Promise<void> { return this.ops.delete(context); }
-}
+export const TurnScopedConversationState = turnScoped(ConversationState, 'ConversationState');
+export const TurnScopedUserState = turnScoped(UserState, 'UserState');
