@@ -234,16 +234,20 @@ const CALIBRATED_GRID = Array.from({ length: 13 }, (_, i) => round(0.2 + i * 0.0
  * results). The returned settings carry calibrators fitted on all results.
  */
 export function chooseCalibrated(held: readonly HeldOut[], base: UnderstandingSettings, k = 5): CvReport {
-  const fold = (h: HeldOut): number => foldOf(`${h.locale}\u0000${h.text}`, k);
-  const perFold = Array.from({ length: k }, (_, f) => fitCalibration(held.filter((h) => fold(h) !== f)));
-  const nested = (settings: UnderstandingSettings) => (h: HeldOut): UnderstandingSettings => ({ ...settings, calibration: perFold[fold(h)] });
+  const judgeNested = nestedCalibration(held, k);
   let best: CvReport | undefined;
   for (const t of CALIBRATED_GRID) {
-    const s = { ...base, calibratedThreshold: t };
-    const report = reportFor(held, s, nested(s));
+    const report = judgeNested({ ...base, calibratedThreshold: t });
     if (!best || report.accuracy > best.accuracy) best = report;
   }
   return { ...best!, settings: { ...best!.settings, calibration: fitCalibration(held) } };
+}
+
+/** Judges held-out results under `settings` with calibrators fitted on the other folds of those results. */
+export function nestedCalibration(held: readonly HeldOut[], k = 5): (settings: UnderstandingSettings) => CvReport {
+  const fold = (h: HeldOut): number => foldOf(`${h.locale}\u0000${h.text}`, k);
+  const perFold = Array.from({ length: k }, (_, f) => fitCalibration(held.filter((h) => fold(h) !== f)));
+  return (settings) => reportFor(held, settings, (h) => ({ ...settings, calibration: perFold[fold(h)] }));
 }
 
 export { UNDERSTANDING_DEFAULTS };

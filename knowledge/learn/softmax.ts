@@ -11,7 +11,12 @@ export interface SoftmaxOptions {
   readonly seed: number;
 }
 
-export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 8, learningRate: 0.5, l2: 1e-5, seed: 7 });
+/**
+ * Chosen by 5-fold cross-validation on the training data (single blend, calibrated): learning rate 0.5 -> 0.25
+ * and L2 1e-5 -> 6e-5 took CV from 85.7% to 86.8%; 0.2-0.35 and 3e-5-1.5e-4 score within 0.3 of it. Six epochs
+ * cost 0.3; per-feature-row AdaGrad (one accumulator per row, a third faster) cost 0.7.
+ */
+export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 8, learningRate: 0.25, l2: 6e-5, seed: 7 });
 
 export interface Example {
   /** Indices of the features present (each counts once). */
