@@ -47,8 +47,12 @@ function foldOf(text: string, k: number): number {
   return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) % k;
 }
 
-/** Runs k folds for one policy file and blend setting; returns each held-out utterance with what was understood. */
-export function crossValidateLocale(policyFile: string, k: number, settings: UnderstandingSettings): HeldOut[] {
+/**
+ * Runs k folds for one policy file and blend setting; returns each held-out utterance with what was understood.
+ * `withoutPassageData`: the passages' written questions are never trained on (only their own sentences are),
+ * as on a policy nobody wrote data for; flows, not-covered topics and small talk keep theirs.
+ */
+export function crossValidateLocale(policyFile: string, k: number, settings: UnderstandingSettings, { withoutPassageData = false } = {}): HeldOut[] {
   const doc = loadPolicy(policyFile);
   const tokenizers = loadTokenizers();
   const set = assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, doc.locale)), doc.passages);
@@ -67,7 +71,7 @@ export function crossValidateLocale(policyFile: string, k: number, settings: Und
         const alsoRight = set.alsoRight.get(alsoRightKey(key, text));
         if (topicHeldOut) test.push({ text, key, unseenTopic: true });
         else if (foldOf(text, k) === fold) test.push({ text, key, unseenTopic: false, ...(alsoRight ? { alsoRight } : {}) });
-        else train.push({ text, key, weight: 1 });
+        else if (!withoutPassageData || targetKind(key) !== 'passage') train.push({ text, key, weight: 1 });
       }
     }
     const examples = balance([...train, ...derivedExamples(doc.passages)]);
@@ -76,7 +80,7 @@ export function crossValidateLocale(policyFile: string, k: number, settings: Und
     const understanding = createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model);
     for (const t of test) {
       out.push({ locale: doc.locale, ...t, understood: understanding.understand(t.text) });
-      const typed = !t.unseenTopic && typo ? typo(t.text) : undefined;
+      const typed = !t.unseenTopic && typo && !withoutPassageData ? typo(t.text) : undefined;
       if (typed) out.push({ locale: doc.locale, ...t, text: typed, understood: understanding.understand(typed), homophoneTypo: true });
     }
   }
@@ -136,6 +140,20 @@ export interface CvReport {
 }
 
 export const BLEND_GRID = [0, 0.25, 0.5] as const;
+const NO_DATA_THRESHOLD_GRID = Array.from({ length: 17 }, (_, i) => Math.round(10 + i * 5) / 100);
+
+/**
+ * Chooses the least passage probability to answer on a policy with no data of its own, from results of
+ * `crossValidateLocale(..., { withoutPassageData: true })`: the one most held-out messages are right with.
+ */
+export function chooseNoDataThreshold(held: readonly HeldOut[], base: UnderstandingSettings): CvReport {
+  let best: CvReport | undefined;
+  for (const noDataThreshold of NO_DATA_THRESHOLD_GRID) {
+    const report = reportFor(held, { ...base, noDataThreshold });
+    if (!best || report.accuracy > best.accuracy) best = report;
+  }
+  return best!;
+}
 const THRESHOLD_GRID = Array.from({ length: 15 }, (_, i) => 0.1 + i * 0.05);
 const SHARE_GRID = [0.1, 0.2, 0.3, 0.4, 0.5];
 const FLOW_GRID = [0.3, 0.4, 0.5, 0.6, 0.7];

@@ -67,7 +67,7 @@ export function decide(text: string, understood: Understood, settings: Understan
       const shareNeeded = understood.passagesHaveData ? settings.shareThreshold : settings.noDataShareThreshold;
       const answers = calibrated !== undefined
         ? calibrated >= settings.calibratedThreshold
-        : understood.passageMass >= settings.threshold && share >= shareNeeded;
+        : understood.passageMass >= (understood.passagesHaveData ? settings.threshold : settings.noDataThreshold) && share >= shareNeeded;
       if (answers) {
         return { kind: 'answer', passageId: top.key, confidence, hits, truncated };
       }

@@ -224,7 +224,7 @@ function isDirectOrDeeper(id: string, ancestor: string): boolean {
 function pickSettings(t: Partial<UnderstandingSettings>): Partial<UnderstandingSettings> {
   const keys = [
     'blend', 'sharpness', 'threshold', 'flowThreshold', 'shareThreshold', 'noDataBlend', 'noDataShareThreshold',
-    'calibratedThreshold',
+    'noDataThreshold', 'calibratedThreshold',
   ] as const;
   const out: { -readonly [K in (typeof keys)[number]]?: number } & { calibration?: Calibration } = {};
   for (const k of keys) if (typeof t[k] === 'number') out[k] = t[k];

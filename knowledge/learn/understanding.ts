@@ -50,6 +50,13 @@ export interface UnderstandingSettings {
   readonly noDataBlend: number;
   readonly noDataShareThreshold: number;
   /**
+   * Minimum probability that some passage answers, to answer, on a policy with no data of its own. Its own
+   * setting: a passage known only by its own sentences holds less of the model's mass than one with written
+   * questions, so `threshold` (chosen where passages have data) would send most questions to "not covered".
+   * Chosen by cross-validation with the passages' written data left out (crossValidate.ts `withoutPassageData`).
+   */
+  readonly noDataThreshold: number;
+  /**
    * Learned confidence for policies with written data (calibration.ts): when present for the message's
    * locale, it decides whether a passage answers instead of `threshold` and `shareThreshold`.
    */
@@ -60,7 +67,7 @@ export interface UnderstandingSettings {
 
 export const UNDERSTANDING_DEFAULTS: UnderstandingSettings = Object.freeze({
   blend: 0.3, sharpness: 6, threshold: 0.5, flowThreshold: 0.5, shareThreshold: 0.2, noDataBlend: 1, noDataShareThreshold: 0,
-  calibratedThreshold: 0.5,
+  noDataThreshold: 0.5, calibratedThreshold: 0.5,
 });
 
 export interface RankedTarget {
