@@ -9,12 +9,14 @@
  * with busy_timeout instead of failing with "database is locked"), and a
  * ticket commits with synchronous=FULL, so a confirmed ticket survives a power
  * loss (other writes use NORMAL: the last turns of state may be lost, never
- * the file). Within this
- * process transactions run one at a time; statements are prepared once.
+ * the file). Within this process write transactions share one lock per file,
+ * and those asked for together commit together (commitGroup.ts); statements
+ * are prepared once per connection.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { CommitGroup, FileLock, type GroupStatements } from './commitGroup.js';
 import { MIGRATIONS, migrationSql } from './migrations.js';
 import { StoreError, iso, type Param, type Queryable, type SqlStore } from './sql.js';
 
@@ -23,86 +25,134 @@ export type Db = Database.Database;
 export const DATABASE_FILE = 'assistant.sqlite';
 const BUSY_TIMEOUT_MS = 5000;
 
-/**
- * One gate per database file in this process: handles on the same file (a restart in tests, the CLI next to
- * the server) take turns for transactions. SQLite's busy wait blocks the event loop, so a second in-process
- * connection waiting for a lock whose transaction needs the event loop to finish would never get it.
- */
-interface Gate { queue: Promise<unknown>; inTransaction: boolean }
-const gates = new Map<string, Gate>();
+/** One lock per database file in this process (see FileLock). */
+const locks = new Map<string, FileLock>();
 
 export class SqliteStore implements SqlStore {
   readonly dialect = 'sqlite' as const;
   readonly ready: Promise<void> = Promise.resolve();
-  private readonly statements = new Map<string, Database.Statement>();
-  private readonly gate: Gate;
+  private readonly lock: FileLock;
+  /** Statements of transactions, on the connection that writes. */
   private readonly direct: Queryable;
-  private readonly control: { readonly begin: Database.Statement; readonly commit: Database.Statement; readonly rollback: Database.Statement };
+  /**
+   * Reads outside a transaction while a group is open, on a connection of their own: they see what is committed,
+   * never wait for the group (WAL readers do not wait for the writer), and never see a write that has not
+   * committed yet. With no group open they run on the writing connection, whose page cache stays valid across
+   * its own commits (a connection that sees the WAL changed by another drops its whole cache).
+   */
+  private readonly reads: { readonly db: Db; readonly queryable: Queryable };
+  private readonly control: GroupStatements & { readonly begin: Database.Statement };
+  /** The group taking members now, and the one waiting for the file lock to open. */
+  private group: CommitGroup | undefined;
+  private opening: Promise<CommitGroup> | undefined;
+  /** Resolves when the last transaction begun on this handle has committed or failed (the lock is first come, first served). */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(readonly db: Db, readonly description: string) {
-    this.control = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
-    this.gate = gates.get(description) ?? { queue: Promise.resolve(), inTransaction: false };
-    gates.set(description, this.gate);
-    const stmt = (sql: string): Database.Statement => {
-      let s = this.statements.get(sql);
-      if (!s) { s = db.prepare(sql); this.statements.set(sql, s); }
-      return s;
+    this.control = {
+      begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT member'), release: db.prepare('RELEASE member'), rollbackTo: db.prepare('ROLLBACK TO member'),
     };
-    const params = (p: readonly Param[] = []): Param[] => p.map((v) => (v === undefined ? null : v));
-    this.direct = {
-      dialect: 'sqlite',
-      all: async <T>(sql: string, p?: readonly Param[]) => stmt(sql).all(...params(p)) as T[],
-      get: async <T>(sql: string, p?: readonly Param[]) => stmt(sql).get(...params(p)) as T | undefined,
-      run: async (sql: string, p?: readonly Param[]) => stmt(sql).run(...params(p)).changes,
-    };
+    this.lock = locks.get(description) ?? new FileLock();
+    locks.set(description, this.lock);
+    this.direct = statementsOn(db);
+    const reader = new Database(db.name, { fileMustExist: true });
+    reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    reader.pragma('query_only = ON');
+    this.reads = { db: reader, queryable: statementsOn(reader) };
   }
 
-  /** Outside a transaction a statement waits for the running one (same connection) to finish. */
-  private async idle(): Promise<void> {
-    while (this.gate.inTransaction) await this.gate.queue.catch(() => undefined);
-  }
-
-  // No transaction running (the usual case): the statement runs at once, without awaiting anything first.
+  // Reads run at once; a write outside a transaction is a transaction of one statement. A statement that cannot
+  // be prepared (a closed connection, bad SQL) rejects, as it would inside a transaction.
   all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]> {
-    if (this.gate.inTransaction) return this.idle().then(() => this.direct.all<T>(sql, params));
-    return this.direct.all<T>(sql, params);
+    const reader = this.readerFor(sql);
+    return reader ? reader.all<T>(sql, params) : this.transaction((tx) => tx.all<T>(sql, params));
   }
 
   get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
-    if (this.gate.inTransaction) return this.idle().then(() => this.direct.get<T>(sql, params));
-    return this.direct.get<T>(sql, params);
+    const reader = this.readerFor(sql);
+    return reader ? reader.get<T>(sql, params) : this.transaction((tx) => tx.get<T>(sql, params));
   }
 
   run(sql: string, params?: readonly Param[]): Promise<number> {
-    if (this.gate.inTransaction) return this.idle().then(() => this.direct.run(sql, params));
-    return this.direct.run(sql, params);
+    const reader = this.readerFor(sql);
+    return reader ? reader.run(sql, params) : this.transaction((tx) => tx.run(sql, params));
   }
 
+  /** Where a statement outside a transaction reads; undefined for a statement that writes. */
+  private readerFor(sql: string): Queryable | undefined {
+    let readonly: boolean;
+    try {
+      readonly = prepared(this.db, sql).readonly;
+    } catch (error) {
+      return failing(error);
+    }
+    if (!readonly) return undefined;
+    return this.db.inTransaction ? this.reads.queryable : this.direct;
+  }
+
+  /**
+   * A durable transaction (a ticket and its outbox entry) runs alone and is on disk when it returns:
+   * synchronous=FULL syncs the WAL at its commit. Every other one joins the open commit group (commitGroup.ts),
+   * or opens the next one, and commits with NORMAL (synced at checkpoints).
+   */
   transaction<T>(work: (tx: Queryable) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
-    const attempt = async (): Promise<T> => {
-      await this.idle();
-      this.gate.inTransaction = true;
-      // A durable transaction (a ticket and its outbox entry) is on disk when it returns: synchronous=FULL
-      // syncs the WAL at its commit. Everything else commits with NORMAL (synced at checkpoints).
-      if (options.durable) this.db.pragma('synchronous = FULL');
+    if (!options.durable) return this.grouped(() => work(this.direct));
+    const result = this.alone(work);
+    this.last = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once every transaction begun on this handle so far has committed or failed. */
+  async settled(): Promise<void> {
+    await this.last;
+  }
+
+  private grouped<T>(work: () => Promise<T>): Promise<T> {
+    if (this.group?.accepting) return this.group.add(work);
+    // Everything asked for while the file lock is taken (by a closing group, a durable transaction, another
+    // handle) goes into the next group together.
+    this.opening ??= this.openGroup();
+    return this.opening.then((group) => (group.accepting ? group.add(work) : this.grouped(work)));
+  }
+
+  private openGroup(): Promise<CommitGroup> {
+    const opened = this.lock.acquire().then(() => {
+      this.opening = undefined;
       try {
         this.control.begin.run();
-        try {
-          const result = await work(this.direct);
-          this.control.commit.run();
-          return result;
-        } catch (error) {
-          if (this.db.inTransaction) this.control.rollback.run();
-          throw error;
-        }
-      } finally {
-        if (options.durable) this.db.pragma('synchronous = NORMAL');
-        this.gate.inTransaction = false;
+      } catch (error) {
+        this.lock.release();
+        throw error;
       }
-    };
-    const result = this.gate.queue.then(attempt, attempt);
-    this.gate.queue = result.catch(() => undefined);
-    return result;
+      const group = new CommitGroup(this.db, this.control, () => {
+        if (this.group === group) this.group = undefined;
+        this.lock.release();
+      });
+      this.group = group;
+      return group;
+    });
+    this.last = opened.then((group) => group.done).catch(() => undefined);
+    return opened;
+  }
+
+  private async alone<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.lock.acquire();
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.control.begin.run();
+      try {
+        const result = await work(this.direct);
+        this.control.commit.run();
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.control.rollback.run();
+        throw error;
+      }
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+      this.lock.release();
+    }
   }
 
   async migrations(): Promise<string[]> {
@@ -114,9 +164,37 @@ export class SqliteStore implements SqlStore {
   }
 
   async close(): Promise<void> {
-    await this.idle();
+    await this.settled();
+    if (this.reads.db.open) this.reads.db.close();
     if (this.db.open) this.db.close();
   }
+}
+
+/** A Queryable whose every statement rejects with `error`. */
+function failing(error: unknown): Queryable {
+  const reject = (): Promise<never> => Promise.reject(error);
+  return { dialect: 'sqlite', all: reject, get: reject, run: reject };
+}
+
+/** Statements prepared once per connection, by their SQL. */
+const preparedOn = new WeakMap<Db, Map<string, Database.Statement>>();
+
+function prepared(db: Db, sql: string): Database.Statement {
+  let statements = preparedOn.get(db);
+  if (!statements) preparedOn.set(db, (statements = new Map()));
+  let s = statements.get(sql);
+  if (!s) statements.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+function statementsOn(db: Db): Queryable {
+  const params = (p: readonly Param[] = []): Param[] => p.map((v) => (v === undefined ? null : v));
+  return {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, p?: readonly Param[]) => prepared(db, sql).all(...params(p)) as T[],
+    get: async <T>(sql: string, p?: readonly Param[]) => prepared(db, sql).get(...params(p)) as T | undefined,
+    run: async (sql: string, p?: readonly Param[]) => prepared(db, sql).run(...params(p)).changes,
+  };
 }
 
 function migrate(db: Db, file: string): void {

@@ -27,6 +27,12 @@ export interface SqlStore extends Queryable {
    * `durable`: on disk when it resolves, power loss included (SQLite: synchronous=FULL for this commit).
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>, options?: { durable?: boolean }): Promise<T>;
+  /**
+   * Resolves once every transaction begun so far has committed or failed. SQLite groups commits
+   * (commitGroup.ts), and its reads see only what has committed: a read that must see writes another
+   * request made a moment ago waits for this first. PostgreSQL: nothing to wait for.
+   */
+  settled?(): Promise<void>;
   /** Migration ids applied, in order. */
   migrations(): Promise<string[]>;
   /** A cheap round trip, for /healthz. */

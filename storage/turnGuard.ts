@@ -108,6 +108,8 @@ export class TurnGuardMiddleware implements Middleware {
         markedWith = undefined;
         context.turnState.clear();
         for (const [k, v] of before) context.turnState.set(k, v);
+        // The write that won may still be waiting for its group's commit; the fresh read must see it.
+        await this.db.settled?.();
         await inScope();
       }
     } catch (error) {

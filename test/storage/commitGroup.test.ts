@@ -1,0 +1,94 @@
+/**
+ * SQLite's group commit (storage/commitGroup.ts): transactions asked for together commit together, each
+ * rolls back alone, nothing resolves before it has committed, and reads outside a transaction see only
+ * what has committed, without waiting for an open group.
+ */
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, openSqliteStore, type SqliteStore } from '../../storage/database.js';
+import { tempDataDir } from '../support.js';
+
+describe('SQLite group commit', () => {
+  const opened: SqliteStore[] = [];
+  afterEach(async () => { await Promise.all(opened.splice(0).map((s) => s.close())); });
+  const open = (dir: string): SqliteStore => { const s = openSqliteStore(dir); opened.push(s); return s; };
+  const put = (store: SqliteStore, key: string, value: string): Promise<number> =>
+    store.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', [key, value, 'now']);
+  const keys = async (store: SqliteStore): Promise<string[]> =>
+    (await store.all<{ key: string }>('SELECT key FROM bot_state ORDER BY key')).map((r) => r.key);
+
+  it('commits transactions asked for together in one commit, a failing one rolled back alone', async () => {
+    const dir = tempDataDir();
+    const store = open(dir);
+    // Another process's view: PRAGMA data_version moves once per commit made by other connections.
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    try {
+      const version = (): number => other.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      const results = await Promise.allSettled([
+        put(store, 'a', '1'),
+        store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['b', '2', 'now']); throw new Error('no'); }),
+        store.transaction(async (tx) => tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['c', '3', 'now'])),
+        put(store, 'a', 'again'), // a UNIQUE violation: this statement alone fails
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      expect(other.prepare('SELECT key, value FROM bot_state ORDER BY key').all()).toEqual([{ key: 'a', value: '1' }, { key: 'c', value: '3' }]);
+      expect(version() - before).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('resolves a write only once another connection sees it; reads do not wait for an open group, nor see it', async () => {
+    const dir = tempDataDir();
+    const store = open(dir);
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    try {
+      const write = put(store, 'k', 'v');
+      // The group is open (its commit waits for the event loop): a read sees what had committed, at once.
+      expect(await keys(store)).toEqual([]);
+      await write;
+      expect(other.prepare('SELECT value FROM bot_state WHERE key = ?').get('k')).toEqual({ value: 'v' });
+      expect(await keys(store)).toEqual(['k']);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('settles once the transactions begun so far have committed', async () => {
+    const store = open(tempDataDir());
+    void put(store, 'x', '1');
+    void store.transaction(async (tx) => tx.run('UPDATE bot_state SET value = ? WHERE key = ?', ['2', 'x']));
+    await store.settled();
+    expect(await store.get('SELECT value FROM bot_state WHERE key = ?', ['x'])).toEqual({ value: '2' });
+  });
+
+  it('runs a durable transaction alone, after the open group, and fails every member when the commit fails', async () => {
+    const dir = tempDataDir();
+    const store = open(dir);
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    let seenFromOutside: unknown;
+    const grouped = put(store, 'g', '1');
+    const durable = store.transaction(async (tx) => {
+      seenFromOutside = other.prepare('SELECT value FROM bot_state WHERE key = ?').get('g');
+      return tx.run('UPDATE bot_state SET value = ? WHERE key = ?', ['2', 'g']);
+    }, { durable: true });
+    expect(await durable).toBe(1);
+    await grouped;
+    other.close();
+    // The group had committed before the durable transaction began.
+    expect(seenFromOutside).toEqual({ value: '1' });
+
+    // A member that ends the transaction behind the group's back (as SQLite does on a full disk) fails the group.
+    const first = put(store, 'h', '1');
+    const breaking = store.transaction(async () => { store.db.prepare('ROLLBACK').run(); });
+    const after = put(store, 'i', '1');
+    const settled = await Promise.allSettled([first, breaking, after]);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await keys(store)).toEqual(['g']);
+    // The next group works.
+    await put(store, 'j', '1');
+    expect(await keys(store)).toEqual(['g', 'j']);
+  });
+});
