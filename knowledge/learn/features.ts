@@ -6,7 +6,11 @@
  * Chinese without trusting any one segmentation. Chinese also gives its
  * pinyin syllables and syllable pairs, toneless: homophone typos share them
  * (5-fold CV: zh 79.6% -> 80.6%; with one homophone typo in each held-out
- * utterance 76.5% -> 79.3%).
+ * utterance 76.5% -> 79.3%). And the message's mood: whether it asks or
+ * requests, which tells "can I delete my data?" (the rights passage) from
+ * "delete my location data" (a data request) when the words are the same
+ * (5-fold CV 86.8% -> 87.0%; at a realistic mix 87.3% -> 88.1%, flows
+ * 82.5/87.1% -> 86.7/90.2%, passages +1 point).
  */
 import { pinyin } from 'pinyin-pro';
 import { BIGRAM, normalizeText, tokenize, type Tokenizers } from '../search/tokenize.js';
@@ -29,6 +33,7 @@ export function messageFeatures(text: string, locale: string, tokenizers: Tokeni
   for (let i = 0; i + 1 < words.length; i++) out.push(`b:${words[i]}_${words[i + 1]}`);
 
   const normal = normalizeText(cut);
+  for (const mood of moodOf(normal)) out.push(mood);
   for (const word of normal.match(LATIN_WORDS) ?? []) {
     if (word.length > MAX_WORD_FOR_NGRAMS) continue;
     const padded = `<${word}>`;
@@ -47,5 +52,18 @@ export function messageFeatures(text: string, locale: string, tokenizers: Tokeni
       if (i + 1 < sounds.length) out.push(`y:${sounds[i]}_${sounds[i + 1]}`);
     }
   }
+  return out;
+}
+
+/** Question openers and endings, English and Chinese (a question anywhere in the message counts). */
+const ASKS = /(^|[.!?]\s*)(do|does|did|can|could|how|what|whats|what's|why|is|are|will|would|who|where|when|which|should|may|shall|have|has)\b|[?？]\s*$|[吗呢么]\s*[?？]?\s*$|(怎么|如何|为什么|为何|什么|哪些|是否|能不能|可不可以|会不会|是不是)/u;
+/** Openings of a request or an instruction ("I want…", "delete…", "我要…", "把…删掉"). */
+const REQUESTS = /(^|[.!?]\s*)(i want|i wanna|i would like|i'd like|i need|please|pls|plz|help me|delete|remove|erase|stop|close|cancel|fix|change|update|correct|give me|send me|export|download|withdraw|report|unsubscribe)\b|^(我要|我想|请|帮我|给我|把|删|注销|撤回|停止|不要|别|举报|投诉)/u;
+
+/** One feature each for asking and requesting (a message can do both: "please tell me what you keep?"). */
+function moodOf(normal: string): string[] {
+  const out: string[] = [];
+  if (ASKS.test(normal)) out.push('m:asks');
+  if (REQUESTS.test(normal)) out.push('m:requests');
   return out;
 }
