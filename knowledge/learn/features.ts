@@ -40,10 +40,11 @@ export function messageFeatures(text: string, locale: string, tokenizers: Tokeni
     for (let n = 3; n <= 4; n++) for (let i = 0; i + n <= padded.length; i++) out.push(`c:${padded.slice(i, i + n)}`);
   }
   for (const run of normal.match(HAN_RUNS) ?? []) {
+    // Characters and character pairs; triples added nothing (5-fold CV zh 87.0% with them, 87.2% without) and a
+    // third of the Chinese vocabulary, so training is faster without them.
     for (let i = 0; i < run.length; i++) {
       out.push(`h:${run[i]}`);
       if (i + 2 <= run.length) out.push(`h:${run.slice(i, i + 2)}`);
-      if (i + 3 <= run.length) out.push(`h:${run.slice(i, i + 3)}`);
     }
     // How it sounds: a pinyin input method's wrong pick (信习 for 信息, 味置 for 位置) keeps the syllables.
     const sounds = pinyin(run, { toneType: 'none', type: 'array' });
