@@ -24,6 +24,7 @@ export type Db = Database.Database;
 
 export const DATABASE_FILE = 'assistant.sqlite';
 const BUSY_TIMEOUT_MS = 5000;
+const WAL_CHECKPOINT_PAGES = 10_000;
 
 /** One lock per database file in this process (see FileLock). */
 const locks = new Map<string, FileLock>();
@@ -229,6 +230,11 @@ export function openSqliteStore(dataDir: string): SqliteStore {
   // NORMAL for state and transcripts (a power loss may lose the last turns, never corrupt the file);
   // tickets commit in durable transactions, with FULL.
   db.pragma('synchronous = NORMAL');
+  // A checkpoint (WAL pages copied into the file, both synced) blocks the event loop for its fsyncs, and each turn
+  // adds a dozen pages: at SQLite's default of 1,000 pages that was a checkpoint every ~70 turns. At 10,000
+  // (a WAL of up to ~40 MiB) the same hot pages are copied once per ~700 turns; npm run load: ~10-20% more
+  // turns per second at 1 and 32 connections, p99 no worse.
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Deleted rows (purged conversations, cancelled flows) are overwritten, not left in free pages.
   db.pragma('secure_delete = ON');
