@@ -66,12 +66,14 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   };
 
   /** Runs turns of one conversation one after another, so replies keep their order. */
-  const enqueue = (conversationId: string, work: () => Promise<void>): void => {
+  /** Runs a conversation's turns one after another; the promise settles (never rejects) when this one has run. */
+  const enqueue = (conversationId: string, work: () => Promise<void>): Promise<void> => {
     const next = (turns.get(conversationId) ?? Promise.resolve()).then(work).catch((error: unknown) => {
       logger.error('direct line turn failed', { error });
     });
     turns.set(conversationId, next);
     void next.finally(() => { if (turns.get(conversationId) === next) turns.delete(conversationId); });
+    return next;
   };
 
   /**
@@ -144,8 +146,10 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const isNew = !(await store.exists(claims.cid));
     if (isNew) {
       await store.create(claims.cid, claims.uid, locale);
-      // Like Azure's Direct Line, a new conversation tells the bot the user joined: it says welcome.
-      enqueue(claims.cid, () => runTurn(claims, {
+      // Like Azure's Direct Line, a new conversation tells the bot the user joined: it says welcome. The answer
+      // waits for the welcome, so it is the transcript's first activity even when a message follows at once
+      // (stores that batch their commits would otherwise let that message in first).
+      await enqueue(claims.cid, () => runTurn(claims, {
         type: 'conversationUpdate', id: randomUUID(), ...(locale ? { locale } : {}),
         membersAdded: [{ id: claims.uid, name: 'User' }, BOT] as Activity['membersAdded'],
       }, publicUrl()));
@@ -181,7 +185,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     if (inbound.type === 'message' || inbound.type === 'event') {
       // The user sees the assistant typing while the turn runs.
       await store.append(claims.cid, [{ type: 'typing', from: BOT as Activity['from'], timestamp: new Date() }]);
-      enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, publicUrl()));
+      void enqueue(claims.cid, () => runTurn(claims, { ...inbound, id: stored!.id }, publicUrl()));
     }
   });
 
