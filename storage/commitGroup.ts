@@ -44,13 +44,6 @@ export class FileLock {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** Takes the lock if it is free, at once. */
-  tryAcquire(): boolean {
-    if (this.held) return false;
-    this.held = true;
-    return true;
-  }
-
   /** Hands the lock to the next waiter, if any. */
   release(): void {
     const next = this.waiting.shift();

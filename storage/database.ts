@@ -67,31 +67,17 @@ export class SqliteStore implements SqlStore {
   // be prepared (a closed connection, bad SQL) rejects, as it would inside a transaction.
   all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]> {
     const reader = this.readerFor(sql);
-    return reader ? reader.all<T>(sql, params) : this.write((tx) => tx.all<T>(sql, params));
+    return reader ? reader.all<T>(sql, params) : this.transaction((tx) => tx.all<T>(sql, params));
   }
 
   get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined> {
     const reader = this.readerFor(sql);
-    return reader ? reader.get<T>(sql, params) : this.write((tx) => tx.get<T>(sql, params));
+    return reader ? reader.get<T>(sql, params) : this.transaction((tx) => tx.get<T>(sql, params));
   }
 
   run(sql: string, params?: readonly Param[]): Promise<number> {
     const reader = this.readerFor(sql);
-    return reader ? reader.run(sql, params) : this.write((tx) => tx.run(sql, params));
-  }
-
-  /**
-   * One statement that writes: with nothing open or waiting it commits on its own at once (SQLite runs a lone
-   * statement in a transaction of its own, and it has nothing to share a commit with); otherwise it joins the
-   * group, sharing its commit.
-   */
-  private write<T>(statement: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.group || this.opening || !this.lock.tryAcquire()) return this.grouped(() => statement(this.direct));
-    try {
-      return statement(this.direct);
-    } finally {
-      this.lock.release();
-    }
+    return reader ? reader.run(sql, params) : this.transaction((tx) => tx.run(sql, params));
   }
 
   /** Where a statement outside a transaction reads; undefined for a statement that writes. */
