@@ -177,7 +177,12 @@ describe('"delete this conversation"', () => {
   ])('in %s removes the state and the Direct Line transcript, and confirms with speech', async (locale, command, done) => {
     const s = await openWebChat(locale);
     await post(s, { text: locale === 'zh-CN' ? '我想报告信息泄露，电话13812345678' : 'I want to report a leak, my phone is 13812345678', locale });
-    await waitFor(s, (acts) => acts.some((a) => a.from.id !== s.userId && /password|密码|leak|泄露/i.test(a.text ?? '') && a.type === 'message'));
+    // The flow's first question, after the user's message (the welcome before it also mentions leaks).
+    await waitFor(s, (acts) => acts.slice(acts.findIndex((a) => a.from.id === s.userId) + 1)
+      .some((a) => a.from.id !== s.userId && /password|密码|leak|泄露/i.test(a.text ?? '') && a.type === 'message'));
+    // The reply is in the transcript once it is sent; the turn's state commits with the end of the turn, a moment
+    // later on SQLite (storage/commitGroup.ts), where a poll of the transcript can come in between.
+    for (let i = 0; i < 100 && (await stateRows(s.conversationId)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await stateRows(s.conversationId)).length).toBeGreaterThan(0);
     await post(s, { text: command, locale });
     const after = await waitFor(s, (acts) => acts.some((a) => done.test(a.text ?? '')));
