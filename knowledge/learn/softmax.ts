@@ -34,6 +34,13 @@ export interface SoftmaxModel {
   readonly bias: Float32Array;
 }
 
+/**
+ * A class whose gradient for an example is below this is not updated for it: most of the cost, none of the
+ * signal. 5e-4 rather than 1e-4 since the softer model (learning rate 0.25, L2 6e-5) keeps more classes above
+ * 1e-4: training a fifth faster, 5-fold CV 87.07% -> 87.06% (1e-3: 86.99%).
+ */
+const SKIP_GRADIENT_BELOW = 5e-4;
+
 export function trainSoftmax(examples: readonly Example[], numFeatures: number, numClasses: number, options: Partial<SoftmaxOptions> = {}): SoftmaxModel {
   const { epochs, learningRate, l2, seed } = { ...SOFTMAX_DEFAULTS, ...options };
   const C = numClasses;
@@ -58,8 +65,7 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
       let active = 0;
       for (let c = 0; c < C; c++) {
         const g = (probs[c]! - (c === ex.label ? 1 : 0)) * ex.weight;
-        // Classes the example says almost nothing about are skipped: most of the cost, none of the signal.
-        if (Math.abs(g) < 1e-4) continue;
+        if (Math.abs(g) < SKIP_GRADIENT_BELOW) continue;
         biasGradSq[c]! += g * g;
         bias[c]! -= (learningRate * g) / Math.sqrt(biasGradSq[c]!);
         activeClass[active] = c;
