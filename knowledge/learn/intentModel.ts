@@ -9,8 +9,8 @@
  */
 import type { Passage } from '../passage.js';
 import type { Tokenizers } from '../search/tokenize.js';
-import { messageFeatures } from './features.js';
-import { predictSoftmax, trainSoftmax, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
+import { messageFeatures, visitFeatures, wordGrams } from './features.js';
+import { addRow, finishScores, trainSoftmax, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
 
 /** Weight of an example derived from the policy's own text, against 1 for a written utterance. */
 export const DERIVED_WEIGHT = 0.5;
@@ -81,17 +81,53 @@ export interface TrainedModel {
 
 export function intentModelFrom(trained: TrainedModel, locale: string, tokenizers: Tokenizers): IntentModel & { readonly trained: TrainedModel } {
   const index = new Map(trained.vocabulary.map((f, i) => [f, i]));
+  const knownWords = new Set(trained.vocabulary.filter((f) => f.startsWith('w:')).map((f) => f.slice(2)));
+  const { weights, bias, numClasses } = trained.model;
+  // Prediction is on every turn's path, so it allocates little: a feature counts once (`seen` holds the stamp of
+  // the message that last counted it), its weights are added as it comes, and the character n-grams of a word
+  // are looked up once per word, not once per message. The sums are the same, in the same order, as training's.
+  const seen = new Uint32Array(trained.vocabulary.length);
+  let stamp = 0;
+  const knownGramsOfWord = new Map<string, Int32Array>();
+  const knownGrams = (word: string): Int32Array => {
+    let ids = knownGramsOfWord.get(word);
+    if (!ids) {
+      ids = Int32Array.from(wordGrams(word).map((g) => index.get(g) ?? -1).filter((id) => id >= 0));
+      if (knownGramsOfWord.size >= MAX_CACHED_WORDS) knownGramsOfWord.clear();
+      knownGramsOfWord.set(word, ids);
+    }
+    return ids;
+  };
   return {
     classes: trained.classes,
     trained,
     predict(text, terms) {
-      const ids = new Set<number>();
-      for (const f of messageFeatures(text, locale, tokenizers, terms)) {
-        const id = index.get(f);
-        if (id !== undefined) ids.add(id);
+      if (++stamp === 0xffffffff) {
+        seen.fill(0);
+        stamp = 1;
       }
-      return predictSoftmax(trained.model, Int32Array.from(ids));
+      const out = new Float64Array(numClasses);
+      let count = 0;
+      const count1 = (id: number): void => {
+        if (seen[id] === stamp) return;
+        seen[id] = stamp;
+        count++;
+        addRow(weights, id, numClasses, out);
+      };
+      visitFeatures(text, locale, tokenizers, terms, {
+        feature(name) {
+          const id = index.get(name);
+          if (id !== undefined) count1(id);
+        },
+        latinWord(word) {
+          for (const id of knownGrams(word)) count1(id);
+        },
+      });
+      return finishScores(out, bias, count);
     },
-    knowsWord: (term) => index.has(`w:${term}`),
+    knowsWord: (term) => knownWords.has(term),
   };
 }
+
+/** Words whose known n-grams a model keeps (about 100 bytes each); past this the cache starts again. */
+const MAX_CACHED_WORDS = 20_000;

@@ -88,33 +88,35 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
   return { numFeatures, numClasses, weights, bias };
 }
 
-/** Class probabilities for one message's features. */
-export function predictSoftmax(model: SoftmaxModel, features: Int32Array): Float64Array {
-  const probs = new Float64Array(model.numClasses);
-  scores(model.weights, model.bias, features, 1 / Math.sqrt(Math.max(features.length, 1)), model.numClasses, probs);
-  softmaxInPlace(probs);
-  return probs;
-}
-
 /**
  * out[c] = bias[c] + scale * sum of the features' weights for c. The hot loop of training and prediction: it
- * sums first and scales once, four classes a step (V8 does not vectorise; unrolling still halves the loop's
- * overhead).
+ * sums first and scales once.
  */
 function scores(weights: Float32Array, bias: Float32Array, features: Int32Array, scale: number, C: number, out: Float64Array): void {
   out.fill(0);
-  for (let j = 0; j < features.length; j++) {
-    const base = features[j]! * C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
-      out[c]! += weights[base + c]!;
-      out[c + 1]! += weights[base + c + 1]!;
-      out[c + 2]! += weights[base + c + 2]!;
-      out[c + 3]! += weights[base + c + 3]!;
-    }
-    for (; c < C; c++) out[c]! += weights[base + c]!;
-  }
+  for (let j = 0; j < features.length; j++) addRow(weights, features[j]!, C, out);
   for (let c = 0; c < C; c++) out[c] = bias[c]! + out[c]! * scale;
+}
+
+/** out[c] += weights of `feature` for c, four classes a step (V8 does not vectorise; unrolling still halves the loop's overhead). */
+export function addRow(weights: Float32Array, feature: number, C: number, out: Float64Array): void {
+  const base = feature * C;
+  let c = 0;
+  for (; c + 3 < C; c += 4) {
+    out[c]! += weights[base + c]!;
+    out[c + 1]! += weights[base + c + 1]!;
+    out[c + 2]! += weights[base + c + 2]!;
+    out[c + 3]! += weights[base + c + 3]!;
+  }
+  for (; c < C; c++) out[c]! += weights[base + c]!;
+}
+
+/** Turns the summed weights of `count` distinct features (addRow) into class probabilities, in place, as training scores them. */
+export function finishScores(sums: Float64Array, bias: Float32Array, count: number): Float64Array {
+  const scale = 1 / Math.sqrt(Math.max(count, 1));
+  for (let c = 0; c < sums.length; c++) sums[c] = bias[c]! + sums[c]! * scale;
+  softmaxInPlace(sums);
+  return sums;
 }
 
 function softmaxInPlace(v: Float64Array): void {

@@ -166,7 +166,7 @@ export function createLocaleUnderstanding(
       const truncated = raw.length > MAX_FEATURE_TEXT;
       const text = truncated ? raw.slice(0, MAX_FEATURE_TEXT) : raw;
       const terms = tokenize(text, locale, tokenizers);
-      const probs = Float64Array.from(learned.predict(text, terms));
+      const probs = learned.predict(text, terms); // a new array each call: blended in place below
       let passageMass = 0;
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
       const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;

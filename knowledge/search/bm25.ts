@@ -35,8 +35,20 @@ export function createBm25Index(docs: readonly Bm25Doc[], { k1, b } = BM25_DEFAU
     const f = df.get(term) ?? 0;
     return Math.log(1 + (n - f + 0.5) / (f + 0.5));
   };
+  // Scoring is on every turn's path: each term keeps its idf and the documents holding it with their tf part,
+  // so a query touches only those documents (the sums are the same, term by term in query order).
+  const idfs = new Map([...df.keys()].map((t) => [t, idfOf(t)]));
+  const postings = new Map<string, { doc: number; tfPart: number }[]>();
+  tfs.forEach((tf, i) => {
+    for (const [t, f] of tf) {
+      let list = postings.get(t);
+      if (!list) postings.set(t, (list = []));
+      list.push({ doc: i, tfPart: (f * (k1 + 1)) / (f + k1 * (1 - b + (b * docs[i]!.tokens.length) / avgLen)) });
+    }
+  });
+  const sums = new Float64Array(n);
   return {
-    idf: idfOf,
+    idf: (term) => idfs.get(term) ?? idfOf(term),
     maxIdf: idfOf('\u0000'),
     has: (t) => df.has(t),
     vocabulary: new Set(df.keys()),
@@ -44,18 +56,18 @@ export function createBm25Index(docs: readonly Bm25Doc[], { k1, b } = BM25_DEFAU
       return this.scoreWeighted(new Map(queryTokens.map((t) => [t, 1])));
     },
     scoreWeighted(query) {
+      sums.fill(0);
+      for (const [t, weight] of query) {
+        const list = postings.get(t);
+        if (!list) continue;
+        const idf = idfs.get(t)!;
+        for (const { doc, tfPart } of list) sums[doc]! += weight * idf * tfPart;
+      }
       const scores = new Map<string, number>();
-      const terms = [...query.keys()].filter((t) => df.has(t));
-      docs.forEach((doc, i) => {
-        const tf = tfs[i]!;
-        let s = 0;
-        for (const t of terms) {
-          const f = tf.get(t);
-          if (!f) continue;
-          s += query.get(t)! * idfOf(t) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * doc.tokens.length) / avgLen)));
-        }
-        if (s > 0) scores.set(doc.key, Math.max(s, scores.get(doc.key) ?? 0));
-      });
+      for (let i = 0; i < n; i++) {
+        const s = sums[i]!;
+        if (s > 0) scores.set(docs[i]!.key, Math.max(s, scores.get(docs[i]!.key) ?? 0));
+      }
       return scores;
     },
   };
