@@ -108,7 +108,7 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
       }
       const out = new Float64Array(numClasses);
       let count = 0;
-      const count1 = (id: number): void => {
+      const countOnce = (id: number): void => {
         if (seen[id] === stamp) return;
         seen[id] = stamp;
         count++;
@@ -117,10 +117,10 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
       visitFeatures(text, locale, tokenizers, terms, {
         feature(name) {
           const id = index.get(name);
-          if (id !== undefined) count1(id);
+          if (id !== undefined) countOnce(id);
         },
         latinWord(word) {
-          for (const id of knownGrams(word)) count1(id);
+          for (const id of knownGrams(word)) countOnce(id);
         },
       });
       return finishScores(out, bias, count);
@@ -129,5 +129,8 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
   };
 }
 
-/** Words whose known n-grams a model keeps (about 100 bytes each); past this the cache starts again. */
+/**
+ * Words whose known n-grams a model keeps (about 100 bytes each); past this the cache starts again. Held in this
+ * process's memory only, never written or logged: words users typed are not kept anywhere else by it.
+ */
 const MAX_CACHED_WORDS = 20_000;
