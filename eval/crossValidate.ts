@@ -215,13 +215,16 @@ export const TRAFFIC_MIX: Readonly<Record<Expected, number>> = Object.freeze({ p
 /** Accuracy with each expected kind weighted by TRAFFIC_MIX (both locales together). */
 export function accuracyAtTrafficMix(byGroup: CvReport['byGroup']): number {
   let accuracy = 0;
-  for (const kind of Object.keys(TRAFFIC_MIX) as Expected[]) {
-    let right = 0;
-    let total = 0;
-    for (const [group, b] of byGroup) if (group.endsWith(` ${kind}`)) { right += b.right; total += b.total; }
-    accuracy += TRAFFIC_MIX[kind] * (total ? right / total : 0);
-  }
+  for (const kind of Object.keys(TRAFFIC_MIX) as Expected[]) accuracy += TRAFFIC_MIX[kind] * kindAccuracy(byGroup, kind);
   return accuracy;
+}
+
+/** Accuracy over both locales on the messages of one expected kind (0 when there are none). */
+export function kindAccuracy(byGroup: CvReport['byGroup'], kind: Expected): number {
+  let right = 0;
+  let total = 0;
+  for (const [group, b] of byGroup) if (group.endsWith(` ${kind}`)) { right += b.right; total += b.total; }
+  return total ? right / total : 0;
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;

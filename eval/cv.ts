@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
 import { KNOWLEDGE_DATA_DIR } from '../knowledge/knowledgeBase.js';
 import {
-  accuracyAtTrafficMix, BLEND_GRID, chooseCalibrated, chooseNoDataThreshold, chooseThresholds, crossValidateLocale, UNDERSTANDING_DEFAULTS,
+  accuracyAtTrafficMix, BLEND_GRID, chooseCalibrated, chooseNoDataThreshold, chooseThresholds, crossValidateLocale, kindAccuracy, UNDERSTANDING_DEFAULTS,
   type CvReport, type HeldOut,
 } from './crossValidate.js';
 
@@ -30,7 +30,7 @@ export function runCrossValidation(k: number, write: boolean): CvReport {
   const noDataHeld = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), k, best!.settings, { withoutPassageData: true }));
   const noData = chooseNoDataThreshold(noDataHeld, best!.settings);
   console.log(`without the passages' written data: ${(100 * noData.accuracy).toFixed(1)}% at no-data threshold ${noData.settings.noDataThreshold}`
-    + ` (passage questions ${groupShare(noData, 'passage')}, not covered ${groupShare(noData, 'fallback')})`);
+    + ` (passage questions ${percent(kindAccuracy(noData.byGroup, 'passage'))}, not covered ${percent(kindAccuracy(noData.byGroup, 'fallback'))})`);
   const r = { ...best!, settings: { ...best!.settings, noDataThreshold: noData.settings.noDataThreshold } };
   console.log(`\n${k}-fold cross-validation on knowledge/training (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   console.log(`Overall accuracy ${(100 * r.accuracy).toFixed(1)}%   ROC AUC of confidence ${r.auc.toFixed(3)}`);
@@ -51,10 +51,4 @@ export function runCrossValidation(k: number, write: boolean): CvReport {
   return r;
 }
 
-/** Accuracy over both locales of one expected kind, as a percentage string. */
-function groupShare(report: CvReport, kind: string): string {
-  let right = 0;
-  let total = 0;
-  for (const [group, b] of report.byGroup) if (group.endsWith(` ${kind}`)) { right += b.right; total += b.total; }
-  return `${(100 * right / Math.max(total, 1)).toFixed(1)}%`;
-}
+const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;

@@ -249,7 +249,7 @@ describe('accuracy floors', () => {
 
   it('5-fold cross-validation on the training data, at the settings in use, stays at or above 85% in each locale', () => {
     // The settings as stored (thresholds chosen by `npm run eval -- --cv 5 --write`); each fold's calibrator is
-    // fitted on the other folds, so nothing is judged by what it was fitted on. 86.7% / 87.0% when written.
+    // fitted on the other folds, so nothing is judged by what it was fitted on. 87.1% / 87.0% when written.
     const settings = chosenSettings();
     const held = loadConfig({}).policyFiles.flatMap((file) => crossValidateLocale(file, 5, settings));
     const report = nestedCalibration(held)(settings);
