@@ -86,10 +86,15 @@ export function createAssistant(parts: AssistantParts): Assistant {
   adapterParts.adapter.use(new ForgetConversationMiddleware(db, i18n, logger.child('privacy')));
 
   const retention = logger.child('retention');
+  // The purge running now, if any: close() waits for it, so a server stopped just after it started does not
+  // close the store under the purge (which then failed with "The database connection is not open").
+  let purging: Promise<void> | undefined;
   const runPurge = (): void => {
-    purge(db, config.retention)
+    if (purging) return;
+    purging = purge(db, config.retention)
       .then((counts) => { if (Object.values(counts).some((n) => n > 0)) retention.info('purged', { ...counts }); })
-      .catch((error: unknown) => retention.error('purge failed', { error }));
+      .catch((error: unknown) => retention.error('purge failed', { error }))
+      .finally(() => { purging = undefined; });
   };
   const purgeTimer = config.purgeIntervalMinutes > 0 ? setInterval(runPurge, config.purgeIntervalMinutes * 60_000) : undefined;
   purgeTimer?.unref();
@@ -121,6 +126,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
     },
     close: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
+      await purging;
       await outbox?.stop();
       if (!parts.db) await db.close();
     },

@@ -7,7 +7,7 @@
  * - numbers for /metrics, answer and fallback events for Improve, and the
  *   Helpful / Not helpful buttons on answers (and what users press).
  */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../storage/ids.js';
 import { ActionTypes, type Activity, type CardAction, type Middleware, type TurnContext } from 'botbuilder';
 import { translator, type I18n } from '../i18n/i18n.js';
 import { isLocale, type Locale } from '../i18n/locale.js';
@@ -142,7 +142,8 @@ export class DeskMiddleware implements Middleware {
     if (kind === 'flow' || kind === 'smallTalk') return true;
     const a = context.activity;
     const locale: Locale = isLocale(meta.locale) ? meta.locale : 'en-US';
-    const id = randomUUID();
+    // Time-ordered: the events index grows at its right edge (storage/ids.ts).
+    const id = timeOrderedId(this.deps.now?.() ?? Date.now());
     await writes.run(
       'INSERT INTO desk_events (id, channel_id, conversation_id, locale, kind, passage_id, question, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)',
       [id, a.channelId ?? '', a.conversation?.id ?? '', locale, kind, meta.citations?.[0]?.id ?? null,

@@ -85,7 +85,9 @@ export class TurnGuardMiddleware implements Middleware {
     let markedWith: number | undefined;
     const markDone = async (q: Queryable): Promise<void> => {
       const count = sent.length;
-      await q.run(`UPDATE processed_activities SET status = 'done', replies = ?, updated_at = ? WHERE ${WHERE_KEY}`, [`[${sent.join(',')}]`, iso(), ...key!]);
+      // updated_at stays the claim's time: retention needs no more precision, and leaving it alone spares the
+      // updated_at index a delete and an insert on every turn's commit.
+      await q.run(`UPDATE processed_activities SET status = 'done', replies = ? WHERE ${WHERE_KEY}`, [`[${sent.join(',')}]`, ...key!]);
       markedWith = count;
     };
     const scopeOptions = key ? { beforeCommit: markDone } : {};

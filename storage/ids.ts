@@ -1,0 +1,22 @@
+/**
+ * Row ids that sort by creation time: the UUID version 7 layout (RFC 9562), a
+ * millisecond timestamp then random bits. A row keyed by one is appended at the
+ * right edge of its index, so each insert dirties the page the previous one did
+ * (one hot page, kept in SQLite's cache and written once per group commit),
+ * where a random UUID lands on any page of a growing index.
+ */
+import { randomBytes } from 'node:crypto';
+
+export function timeOrderedId(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  // 48-bit big-endian millisecond timestamp.
+  let ms = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70; // version 7
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
