@@ -12,6 +12,9 @@
  * processes after the run. The children run compiled (dist/bench, built
  * first when sources changed, as `npm start` does); LOAD_TSX=1: from source.
  *
+ * The two children are measured in alternating windows (LOAD_WINDOWS, default 4, per child and number of
+ * connections), so drift in the machine's load weighs on both alike.
+ *
  * Environment: LOAD_SECONDS (default 8) per measurement, LOAD_CONNECTIONS
  * (default 1,8,32), LOAD_PROFILE=1 writes a CPU profile of the project child
  * (node --cpu-prof) into <tmpdir>/assistant-load-profiles/, LOAD_SOAK_TURNS=n
@@ -41,6 +44,8 @@ interface AutocannonResult {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 8);
+/** Each child's SECONDS at one number of connections is cut into this many windows, alternating with the other's. */
+const WINDOWS = Math.max(1, Number(process.env.LOAD_WINDOWS ?? 4));
 const CONNECTIONS = (process.env.LOAD_CONNECTIONS ?? '1,8,32').split(',').map(Number);
 const TURNS_PER_CONVERSATION = Number(process.env.LOAD_TURNS_PER_CONVERSATION ?? 20);
 const PROFILE = process.env.LOAD_PROFILE === '1';
@@ -147,6 +152,40 @@ async function drive(child: Child, connections: number, seconds: number, amount?
   return { ...result, turns, cpuMsPerTurn: turns > 0 ? (after.cpuMicros - before.cpuMicros) / 1000 / turns : 0 };
 }
 
+type Measured = Awaited<ReturnType<typeof drive>>;
+
+/**
+ * Both children at one number of connections, in alternating windows (project, echo, project, ...; WINDOWS of
+ * each, SECONDS in all per child), so a machine that gets busier or quieter during the run weighs on both alike:
+ * measured one after the other in one window each, the ratio swung by 0.1 between runs. Requests per second are
+ * the mean of a child's (equal) windows; p99 is the worst window's.
+ */
+async function sideBySide(a: Child, b: Child, connections: number): Promise<[Measured, Measured]> {
+  const windows: [Measured[], Measured[]] = [[], []];
+  for (let w = 0; w < WINDOWS; w++) {
+    windows[0].push(await drive(a, connections, SECONDS / WINDOWS));
+    windows[1].push(await drive(b, connections, SECONDS / WINDOWS));
+  }
+  return [combine(windows[0]), combine(windows[1])];
+}
+
+function combine(parts: readonly Measured[]): Measured {
+  const sum = (f: (m: Measured) => number): number => parts.reduce((t, m) => t + f(m), 0);
+  const turns = sum((m) => m.turns);
+  return {
+    ...parts[0]!,
+    requests: { total: sum((m) => m.requests.total), average: sum((m) => m.requests.average) / parts.length }, // equal windows
+    latency: {
+      p50: Math.max(...parts.map((m) => m.latency.p50)),
+      p99: Math.max(...parts.map((m) => m.latency.p99)),
+      average: sum((m) => m.latency.average * m.turns) / Math.max(1, turns),
+    },
+    non2xx: sum((m) => m.non2xx), errors: sum((m) => m.errors), timeouts: sum((m) => m.timeouts), '2xx': sum((m) => m['2xx']),
+    turns,
+    cpuMsPerTurn: sum((m) => m.cpuMsPerTurn * m.turns) / Math.max(1, turns),
+  };
+}
+
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (bytes: number): string => `${fmt(bytes / 1024 / 1024)} MiB`;
 
@@ -174,8 +213,7 @@ try {
   let projectTurns = 0;
   const cpu: { project: number[]; echo: number[] } = { project: [], echo: [] };
   for (const connections of CONNECTIONS) {
-    const p = await drive(project, connections, SECONDS);
-    const e = await drive(echo, connections, SECONDS);
+    const [p, e] = await sideBySide(project, echo, connections);
     projectTurns += p.turns;
     cpu.project.push(p.cpuMsPerTurn);
     cpu.echo.push(e.cpuMsPerTurn);
@@ -201,7 +239,7 @@ try {
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-  console.log(`\nPOST /api/messages (expectReplies), ${LOAD_QUESTIONS.length} rotating en/zh policy questions, ${SECONDS} s per row\n`);
+  console.log(`\nPOST /api/messages (expectReplies), ${LOAD_QUESTIONS.length} rotating en/zh policy questions, ${SECONDS} s per row and server, in ${WINDOWS} alternating windows\n`);
   console.log('| connections | project req/s | echo req/s | ratio project/echo | project p99 | echo p99 | p99 ratio |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
