@@ -172,7 +172,7 @@ export class RootDialog extends ComponentDialog {
         await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));
         break;
       case 'fallback':
-        await context.sendActivity(fallbackMessage(i18n, locale));
+        await context.sendActivity(fallbackMessage(i18n, locale, { unsure: decision.reason !== 'not-covered' }));
         break;
     }
     // Only the first part of an overlong message is read; say so after the reply, so the reply stays first.

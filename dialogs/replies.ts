@@ -187,11 +187,17 @@ export function clarifyMessage(kb: KnowledgeBase, i18n: I18n, options: readonly 
   });
 }
 
-export function fallbackMessage(i18n: I18n, locale: Locale): Partial<Activity> {
+/**
+ * No answer. `unsure`: the message could not be matched to the policy with confidence (it may be about something
+ * the policy does say): the reply says no reliable answer was found, not that the policy is silent on it, which
+ * is said only of what the assistant knows the policy does not cover.
+ */
+export function fallbackMessage(i18n: I18n, locale: Locale, { unsure = false }: { unsure?: boolean } = {}): Partial<Activity> {
   const t = translator(i18n, locale);
+  const key = unsure ? 'fallback.unsure' : 'fallback';
   return message({
-    text: t('fallback.text'),
-    speakText: t('fallback.speak'),
+    text: t(`${key}.text`),
+    speakText: t(`${key}.speak`),
     locale,
     meta: { kind: 'fallback' },
     actions: [t('actions.handoff'), t('actions.help')],

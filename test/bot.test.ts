@@ -54,6 +54,20 @@ describe('answers over /api/messages', () => {
     expect(titles).toContain('Talk to a person');
   });
 
+  it('says the policy does not cover a topic only when it knows; a message it cannot place gets "no reliable answer found"', async () => {
+    const uncovered = await app.send(userMessage('How long do you keep my IP logs?', { locale: 'en-US' }));
+    expect(metaOf(uncovered)?.kind).toBe('fallback');
+    expect(messagesOf(uncovered)[0]?.text).toMatch(/doesn't cover that/);
+    const unplaced = await app.send(userMessage('zorbly wimbat frazzle quonk?', { locale: 'en-US' }));
+    expect(metaOf(unplaced)?.kind).toBe('fallback');
+    expect(messagesOf(unplaced)[0]?.text).toMatch(/couldn't find a reliable answer/);
+    expect(messagesOf(unplaced)[0]?.text).not.toMatch(/doesn't cover/);
+    expect(messagesOf(unplaced)[0]?.speak).toMatch(/won.{1,6}t guess/);
+    const unplacedZh = await app.send(userMessage('咕噜呱啦叽里吗？', { locale: 'zh-CN' }));
+    expect(metaOf(unplacedZh)?.kind).toBe('fallback');
+    expect(messagesOf(unplacedZh)[0]?.text).toContain('没有找到可靠的答案');
+  });
+
   it('switches language within one conversation when the locale changes', async () => {
     const chat = conversation(app);
     expect(metaOf(await chat.say('How do you protect my data?', 'en-US'))?.locale).toBe('en-US');

@@ -316,7 +316,8 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     if (decision.kind === 'answer' && (asksSomething || decision.confidence >= 0.6)) {
       await innerDc.context.sendActivity(answerMessage(this.services.kb, this.services.i18n, decision.passageId, locale, decision.hits));
     } else if (asksSomething && !answers) {
-      await innerDc.context.sendActivity(fallbackMessage(this.services.i18n, locale));
+      const knownUncovered = decision.kind === 'fallback' && decision.reason === 'not-covered';
+      await innerDc.context.sendActivity(fallbackMessage(this.services.i18n, locale, { unsure: !knownUncovered }));
     } else {
       return false;
     }
