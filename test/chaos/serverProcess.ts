@@ -8,9 +8,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from '../../config/config.js';
 
+/** A port nothing listens on now (the OS picks it), for a server started in another process. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
       s.close(() => resolve(port));
     });
