@@ -183,7 +183,8 @@ describe('replies without the dialog machinery when no flow runs', () => {
         ['你们会读取我手机的型号和运营商吗', 'zh-CN'],
         ['Can you recommend a good pair of running shoes?', 'en-US'],
         ['hi', 'en-US'],
-        [`${'please read this. '.repeat(70)}Do you log my IP address?`, 'en-US'],
+        // Overlong: the question is in the part that is read, the padding after it is cut.
+        [`Do you log my IP address? ${'please read this. '.repeat(70)}`, 'en-US'],
       ];
       const kinds: unknown[] = [];
       for (const [text, locale] of said) {

@@ -16,7 +16,7 @@ describe('POST /api/assist', () => {
   it.each([
     ['caller asks whether we know where they are', 'en-US', '1.2.2'],
     ['she wants to know if her IMEI is collected', 'en-US', '1.4'],
-    ['来电者问怎么修改收货地址', 'zh-CN', '5'],
+    ['来电者问在哪里修改自己的个人资料', 'zh-CN', '5'],
     ['他问公司被收购后个人信息怎么处理', 'zh-CN', '3#2'],
   ])('"%s" puts %s on top with a script to read', async (text, locale, id) => {
     const res = await ask({ text, locale });
