@@ -38,6 +38,9 @@ const HAS_CONTENT = /[\p{L}\p{N}]/u;
  */
 export const FLOW_MIN_KNOWN_WORDS = 0.5;
 
+/** Least probability of a not-covered topic for the assistant to say the policy does not cover the message. */
+export const KNOWN_TOPIC_PROBABILITY = 0.5;
+
 export function decide(text: string, understood: Understood, settings: UnderstandingSettings): Decision {
   const truncated = understood.truncated;
   const hits: SearchHit[] = understood.ranked.slice(0, 5);
@@ -48,8 +51,12 @@ export function decide(text: string, understood: Understood, settings: Understan
   const calibrated = calibratedConfidence(understood, settings);
   const confidence = calibrated ?? confidenceOf(understood);
   switch (top.kind) {
-    case 'none':
-      return { kind: 'fallback', reason: 'not-covered', topic: top.key.slice('none:'.length), confidence, truncated };
+    case 'none': {
+      // "Not covered" is a claim about the policy: made only when the topic holds most of the probability. A
+      // topic that merely comes first (gibberish lands somewhere) is a fallback the assistant is unsure of.
+      const reason = top.score >= KNOWN_TOPIC_PROBABILITY ? 'not-covered' : 'low-confidence';
+      return { kind: 'fallback', reason, topic: top.key.slice('none:'.length), confidence, truncated };
+    }
     case 'small':
       if (top.score >= settings.threshold) return { kind: 'smallTalk', intent: top.key.slice('small:'.length), confidence, truncated };
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
