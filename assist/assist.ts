@@ -32,6 +32,11 @@ export interface AssistResult {
   readonly flow: 'leakReport' | 'dataRequest' | 'minorConsent' | null;
   /** True when the policy does not answer it: the agent should not read any script as an answer. */
   readonly fallback: boolean;
+  /**
+   * On a fallback: `notCovered` when the assistant knows the policy does not cover the topic, `unsure` when it
+   * could not match the question with confidence (the policy may still say something: the related passages).
+   */
+  readonly fallbackReason: 'notCovered' | 'unsure' | null;
   readonly confidence: number;
 }
 
@@ -70,6 +75,7 @@ export function assist(kb: KnowledgeBase, i18n: I18n, said: string, locale: Loca
     passages,
     flow: decision.kind === 'flow' ? decision.flow : null,
     fallback,
+    fallbackReason: decision.kind !== 'fallback' ? null : decision.reason === 'not-covered' ? 'notCovered' : 'unsure',
     confidence: decision.confidence,
   };
 }

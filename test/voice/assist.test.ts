@@ -45,14 +45,22 @@ describe('POST /api/assist', () => {
 
   it('says when the policy does not answer, and then offers no script to read', async () => {
     for (const [text, locale] of [['where is my parcel', 'en-US'], ['我的快递到哪了', 'zh-CN']]) {
-      const body = (await (await ask({ text, locale })).json()) as { fallback: boolean; passages: { script: string | null; text: string; match: string }[] };
+      const body = (await (await ask({ text, locale })).json()) as { fallback: boolean; fallbackReason: string | null; passages: { script: string | null; text: string; match: string }[] };
       expect(body.fallback).toBe(true);
+      expect(body.fallbackReason).toBe('notCovered'); // orders: a topic the assistant knows the policy leaves out
       for (const p of body.passages) {
         expect(p.script).toBeNull();
         expect(p.match).toBe('possible');
         expect(p.text.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('tells "not covered" from "no reliable match" on a fallback, and says neither on an answer', async () => {
+    const unplaced = (await (await ask({ text: 'zorbly wimbat frazzle quonk?', locale: 'en-US' })).json()) as { fallback: boolean; fallbackReason: string | null };
+    expect(unplaced).toMatchObject({ fallback: true, fallbackReason: 'unsure' });
+    const answered = (await (await ask({ text: 'caller asks if we sell her data', locale: 'en-US' })).json()) as { fallbackReason: string | null };
+    expect(answered.fallbackReason).toBeNull();
   });
 
   it('refuses a missing token with 401 and a malformed body with 400', async () => {

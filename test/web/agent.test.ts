@@ -59,6 +59,13 @@ run('the agent page in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-fallback.png'), fullPage: true });
   }, 30_000);
 
+  it('on a question it cannot place says it found no reliable match, not that the policy is silent', async () => {
+    await page.fill('#said', 'zorbly wimbat frazzle quonk?');
+    await expect.poll(() => page.locator('#fallback').innerText(), { timeout: 10_000 }).toMatch(/No reliable match in the privacy policy/);
+    expect(await page.locator('#fallback').innerText()).not.toMatch(/does not answer this/);
+    expect(await results().locator('.script').count()).toBe(0);
+  }, 30_000);
+
   it('on a policy question shows the passage text, a script to read and a "Strong match" label', async () => {
     await page.fill('#said', 'caller asks if we sell her data');
     await expect.poll(() => page.locator('#fallback').isHidden(), { timeout: 10_000 }).toBe(true);
