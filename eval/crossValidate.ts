@@ -256,7 +256,10 @@ const CALIBRATED_GRID = Array.from({ length: 13 }, (_, i) => round(0.2 + i * 0.0
  */
 export function chooseCalibrated(held: readonly HeldOut[], base: UnderstandingSettings, k = 5): CvReport {
   const judgeNested = nestedCalibration(held, k);
-  const reports = CALIBRATED_GRID.map((t) => judgeNested({ ...base, calibratedThreshold: t }));
+  // The flow threshold again, with the calibrated answers: the one chosen beside the uncalibrated thresholds
+  // need not be the best once calibration decides the answers.
+  const reports = FLOW_GRID.flatMap((flowThreshold) =>
+    CALIBRATED_GRID.map((t) => judgeNested({ ...base, flowThreshold, calibratedThreshold: t })));
   const best = preferCautious(reports, (r) => r.settings.calibratedThreshold);
   return { ...best, settings: { ...best.settings, calibration: fitCalibration(held) } };
 }
