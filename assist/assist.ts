@@ -7,6 +7,7 @@
  */
 import type { I18n } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locale.js';
+import { knownNotCovered } from '../knowledge/decide.js';
 import type { KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { spokenPassageLabel } from '../voice/ssml.js';
 
@@ -75,7 +76,7 @@ export function assist(kb: KnowledgeBase, i18n: I18n, said: string, locale: Loca
     passages,
     flow: decision.kind === 'flow' ? decision.flow : null,
     fallback,
-    fallbackReason: decision.kind !== 'fallback' ? null : decision.reason === 'not-covered' ? 'notCovered' : 'unsure',
+    fallbackReason: !fallback ? null : knownNotCovered(decision) ? 'notCovered' : 'unsure',
     confidence: decision.confidence,
   };
 }

@@ -7,13 +7,13 @@
  * - numbers for /metrics, answer and fallback events for Improve, and the
  *   Helpful / Not helpful buttons on answers (and what users press).
  */
-import { timeOrderedId } from '../storage/ids.js';
 import { ActionTypes, type Activity, type CardAction, type Middleware, type TurnContext } from 'botbuilder';
 import { translator, type I18n } from '../i18n/i18n.js';
 import { isLocale, type Locale } from '../i18n/locale.js';
 import type { Logger } from '../logging/logger.js';
 import { detectCommand } from '../dialogs/keywords.js';
 import { maskPersonalData } from '../privacy/mask.js';
+import { timeOrderedId } from '../storage/ids.js';
 import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
 import { rideWithTurnState, turnScopeOf, type StateRider, type TurnScope } from '../storage/StateStorage.js';
 import { isVoiceChannel } from '../voice/ssml.js';

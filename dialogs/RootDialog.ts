@@ -10,7 +10,7 @@ import {
   ComponentDialog, DialogTurnStatus, WaterfallDialog,
   type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { FLOW_NAMES, type Decision, type FlowName } from '../knowledge/decide.js';
+import { FLOW_NAMES, knownNotCovered, type Decision, type FlowName } from '../knowledge/decide.js';
 import { turnLocale } from './assistantMeta.js';
 import { handOff } from './handoff.js';
 import { detectCommand, normalizeCommand } from './keywords.js';
@@ -172,7 +172,7 @@ export class RootDialog extends ComponentDialog {
         await context.sendActivity(clarifyMessage(kb, i18n, decision.options, locale));
         break;
       case 'fallback':
-        await context.sendActivity(fallbackMessage(i18n, locale, { unsure: decision.reason !== 'not-covered' }));
+        await context.sendActivity(fallbackMessage(i18n, locale, { unsure: !knownNotCovered(decision) }));
         break;
     }
     // Only the first part of an overlong message is read; say so after the reply, so the reply stays first.

@@ -41,6 +41,11 @@ export const FLOW_MIN_KNOWN_WORDS = 0.5;
 /** Least probability of a not-covered topic for the assistant to say the policy does not cover the message. */
 export const KNOWN_TOPIC_PROBABILITY = 0.5;
 
+/** Whether the decision is a fallback the assistant may word as "the policy does not cover that" (else: no reliable answer found). */
+export function knownNotCovered(decision: Decision): boolean {
+  return decision.kind === 'fallback' && decision.reason === 'not-covered';
+}
+
 export function decide(text: string, understood: Understood, settings: UnderstandingSettings): Decision {
   const truncated = understood.truncated;
   const hits: SearchHit[] = understood.ranked.slice(0, 5);

@@ -16,7 +16,7 @@ import {
 } from 'botbuilder-dialogs';
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../i18n/locale.js';
-import type { FlowName } from '../../knowledge/decide.js';
+import { knownNotCovered, type FlowName } from '../../knowledge/decide.js';
 import { findPersonalData, maskPersonalData } from '../../privacy/mask.js';
 import { sanitizeTicketFields, type Ticket, type TicketDesk, type TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
@@ -316,8 +316,7 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
     if (decision.kind === 'answer' && (asksSomething || decision.confidence >= 0.6)) {
       await innerDc.context.sendActivity(answerMessage(this.services.kb, this.services.i18n, decision.passageId, locale, decision.hits));
     } else if (asksSomething && !answers) {
-      const knownUncovered = decision.kind === 'fallback' && decision.reason === 'not-covered';
-      await innerDc.context.sendActivity(fallbackMessage(this.services.i18n, locale, { unsure: !knownUncovered }));
+      await innerDc.context.sendActivity(fallbackMessage(this.services.i18n, locale, { unsure: !knownNotCovered(decision) }));
     } else {
       return false;
     }
