@@ -19,6 +19,13 @@ import { iso, type Queryable, type SqlStore } from './sql.js';
 type TurnEtags = Map<string, string | null>;
 
 /**
+ * How far a state row's `updated_at` may lag behind its last write. Only retention reads it, in days; a write
+ * that leaves the column alone rewrites one page (the row's), where setting it also moves the row's entry in
+ * the `updated_at` index (two or three more WAL pages on every turn's commit).
+ */
+export const STATE_TIME_PRECISION_MS = 10 * 60 * 1000;
+
+/**
  * Writes of the same turn that may go in the transaction that writes its state, instead of a commit of their
  * own (desk/middleware.ts: the desk's transcript lines and events). `ride` runs inside that transaction;
  * `committed` is called once it has committed (until then the rider keeps its statements, in case it rolls back).
@@ -33,6 +40,8 @@ export interface StateRider {
 /** One turn's view of the state: the eTags it read, what rides along with its state write. */
 export interface TurnScope {
   readonly etags: TurnEtags;
+  /** Keys read in this turn whose `updated_at` was within STATE_TIME_PRECISION_MS of the read: a write leaves it. */
+  readonly recent: Set<string>;
   /** Runs in the transaction that writes the turn's state, before it commits (turnGuard.ts marks the turn done). */
   readonly beforeCommit?: (tx: Queryable) => Promise<unknown>;
   readonly riders: StateRider[];
@@ -42,7 +51,7 @@ export interface TurnScope {
 export const TURN_SCOPE = Symbol('storage.turnScope');
 
 export function createTurnScope(options: Pick<TurnScope, 'beforeCommit'> = {}): TurnScope {
-  return { etags: new Map(), riders: [], ...options };
+  return { etags: new Map(), recent: new Set(), riders: [], ...options };
 }
 
 /** The scope of the turn `context` belongs to, if it runs in one. */
@@ -87,9 +96,12 @@ export class SqlStorage implements Storage {
 
   /** One key's stored JSON (without its eTag) and eTag, remembered in `scope`. */
   async readJson(key: string, scope?: TurnScope): Promise<{ value: string; eTag: string } | undefined> {
-    const row = await this.db.get<{ value: string; etag: number }>('SELECT value, etag FROM bot_state WHERE key = ?', [key]);
+    const row = await this.db.get<{ value: string; etag: number; updated_at: string }>('SELECT value, etag, updated_at FROM bot_state WHERE key = ?', [key]);
     const eTag = row ? String(row.etag) : null;
-    if (scope && !scope.etags.has(key)) scope.etags.set(key, eTag);
+    if (scope && !scope.etags.has(key)) {
+      scope.etags.set(key, eTag);
+      if (row && row.updated_at >= iso(Date.now() - STATE_TIME_PRECISION_MS)) scope.recent.add(key);
+    }
     return row ? { value: row.value, eTag: eTag! } : undefined;
   }
 
@@ -120,6 +132,9 @@ export class SqlStorage implements Storage {
         } else if (expected === null) {
           rows = await tx.all('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO NOTHING RETURNING etag',
             [key, json, now]);
+        } else if (scope?.recent.has(key)) {
+          rows = await tx.all('UPDATE bot_state SET value = ?, etag = etag + 1 WHERE key = ? AND etag = ? RETURNING etag',
+            [json, key, Number(expected)]);
         } else {
           rows = await tx.all('UPDATE bot_state SET value = ?, etag = etag + 1, updated_at = ? WHERE key = ? AND etag = ? RETURNING etag',
             [json, now, key, Number(expected)]);

@@ -6,6 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDeskSchema } from '../../desk/schema.js';
+import { openSqliteStore } from '../../storage/database.js';
+import { tempDataDir } from '../support.js';
 import { postgresKind, SKIPPED_NO_POSTGRES, TEST_DATABASE_URL, type StoreLocation } from '../storage/stores.js';
 
 describe.skipIf(TEST_DATABASE_URL !== '')('desk schema on PostgreSQL', () => {
@@ -38,5 +40,24 @@ describe.skipIf(TEST_DATABASE_URL === '')('desk schema on PostgreSQL', () => {
       await restart;
     });
     expect(await triggers()).toEqual(before);
+  });
+});
+
+describe('desk schema upgrades', () => {
+  it("forgets a conversation's events through an index, also on a database made before the index existed", async () => {
+    const db = openSqliteStore(tempDataDir());
+    try {
+      await ensureDeskSchema(db);
+      // A database at version 1: no index on the events' conversation.
+      await db.run('DROP INDEX desk_events_conversation');
+      await db.run('DELETE FROM desk_schema_version');
+      await db.run('INSERT INTO desk_schema_version (version) VALUES (1)');
+      await ensureDeskSchema(db);
+      // What the forget triggers run for each deleted conversation (retention deletes thousands at once).
+      const plan = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN DELETE FROM desk_events WHERE conversation_id = 'c'");
+      expect(plan.map((r) => r.detail).join(' ')).toContain('USING INDEX desk_events_conversation');
+    } finally {
+      await db.close();
+    }
   });
 });

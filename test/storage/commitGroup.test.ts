@@ -40,6 +40,30 @@ describe('SQLite group commit', () => {
     }
   });
 
+  it('rolls back a failing first member alone and commits the members after it', async () => {
+    const dir = tempDataDir();
+    const store = open(dir);
+    const other = new Database(path.join(dir, DATABASE_FILE));
+    try {
+      const version = (): number => other.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      const results = await Promise.allSettled([
+        store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['x', '1', 'now']); throw new Error('no'); }),
+        put(store, 'y', '2'),
+        put(store, 'z', '3'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect(other.prepare('SELECT key FROM bot_state ORDER BY key').all()).toEqual([{ key: 'y' }, { key: 'z' }]);
+      expect(version() - before).toBe(1);
+      // Alone in its group, a failing transaction leaves nothing and the store goes on.
+      await expect(store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['w', '4', 'now']); throw new Error('no'); })).rejects.toThrow('no');
+      await put(store, 'v', '5');
+      expect(await keys(store)).toEqual(['v', 'y', 'z']);
+    } finally {
+      other.close();
+    }
+  });
+
   it('resolves a write only once another connection sees it; reads do not wait for an open group, nor see it', async () => {
     const dir = tempDataDir();
     const store = open(dir);

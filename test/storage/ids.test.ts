@@ -11,4 +11,9 @@ describe('time-ordered row ids', () => {
     // The timestamp is the first 48 bits.
     expect(parseInt(ids[1]!.replace(/-/g, '').slice(0, 12), 16)).toBe(base + 1);
   });
+
+  it('never repeat within one millisecond, across refills of their random pool', () => {
+    const ids = Array.from({ length: 1000 }, () => timeOrderedId(Date.UTC(2026, 11, 1)));
+    expect(new Set(ids).size).toBe(1000);
+  });
 });

@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../../storage/migrations.js';
 import { purge, deleteConversation } from '../../storage/retention.js';
 import type { TurnContext } from 'botbuilder';
 import {
-  createTurnScope, rideWithTurnState, SqlStorage, StateConflictError, TURN_SCOPE, TurnScopedConversationState, withStateScope, type StateRider,
+  createTurnScope, rideWithTurnState, SqlStorage, STATE_TIME_PRECISION_MS, StateConflictError, TURN_SCOPE, TurnScopedConversationState, withStateScope, type StateRider,
 } from '../../storage/StateStorage.js';
 import { iso } from '../../storage/sql.js';
 import { startOutboxWorker } from '../../tickets/outbox.js';
@@ -222,6 +222,31 @@ describe.each(STORE_KINDS)('the $name store', (kind) => {
     const [a, b] = await Promise.all([one.takePending(10), two.takePending(10)]);
     expect([...a, ...b].map((p) => p.activity.id)).toEqual([stored!.id]);
     expect([...a, ...b][0]).toMatchObject({ conversationId: 'dl-2', userId: 'u2' });
+  });
+
+  it("moves a state row's updated_at only when it lags more than the precision retention needs", async () => {
+    const db = fresh().open();
+    await db.ready;
+    const storage = new SqlStorage(db);
+    const key = 'test/conversations/idle/';
+    const updatedAt = async () => (await db.get<{ updated_at: string }>('SELECT updated_at FROM bot_state WHERE key = ?', [key]))!.updated_at;
+    const turn = (n: number) => withStateScope(async (scope) => {
+      await storage.read([key], scope);
+      await storage.write({ [key]: { n, eTag: '*' } }, scope);
+    });
+    await turn(1);
+    // Written a minute ago: a turn now leaves the time (and its index entry) alone, and still saves the state.
+    const minuteAgo = iso(Date.now() - 60_000);
+    await db.run('UPDATE bot_state SET updated_at = ? WHERE key = ?', [minuteAgo, key]);
+    await turn(2);
+    expect(await updatedAt()).toBe(minuteAgo);
+    expect(JSON.parse((await db.get<{ value: string }>('SELECT value FROM bot_state WHERE key = ?', [key]))!.value)).toEqual({ n: 2 });
+    // Idle longer than that: the turn moves it, so retention counts the conversation as active.
+    await db.run('UPDATE bot_state SET updated_at = ? WHERE key = ?', [iso(Date.now() - STATE_TIME_PRECISION_MS - 60_000), key]);
+    const before = iso();
+    await turn(3);
+    expect(await updatedAt() >= before).toBe(true);
+    await db.close();
   });
 
   it('purges what is past its window and keeps the rest', async () => {
