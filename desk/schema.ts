@@ -31,10 +31,6 @@ function statements(dialect: SqlStore['dialect']): string[] {
     `CREATE TABLE IF NOT EXISTS desk_events (id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
        locale TEXT NOT NULL, kind TEXT NOT NULL, passage_id TEXT, question TEXT NOT NULL, feedback TEXT, created_at TEXT NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS desk_events_created ON desk_events (created_at)`,
-    // The forget triggers below delete a conversation's events by its id: without this index each deleted
-    // conversation (retention purges thousands at once) scanned the whole table, with the event loop blocked
-    // (2,000 conversations against 200,000 events: 38 s; with it, 0.3 s).
-    `CREATE INDEX IF NOT EXISTS desk_events_conversation ON desk_events (conversation_id)`,
   ];
   if (dialect === 'sqlite') {
     return [...tables,
@@ -92,10 +88,21 @@ function statements(dialect: SqlStore['dialect']): string[] {
   ];
 }
 
+/**
+ * Changes after the first version, each run once on a database that has an older one. Only what changed runs:
+ * re-creating the triggers would lock tickets, bot_state and dl_activities under instances still serving.
+ */
+const UPGRADES: readonly { readonly version: number; readonly statements: readonly string[] }[] = [
+  // The forget triggers delete a conversation's events by its id: without this index each deleted conversation
+  // (retention purges thousands at once) scanned the whole table with the event loop blocked (2,000
+  // conversations against 200,000 events: 38 s; with it, 0.3 s).
+  { version: 2, statements: ['CREATE INDEX IF NOT EXISTS desk_events_conversation ON desk_events (conversation_id)'] },
+];
+
 /** One desk schema change at a time per database (any constant other than the migrations' lock). */
 const DESK_SCHEMA_LOCK = 7270013;
-/** Raise when `statements` change: a database records the version it has, and only an older one runs them. */
-export const DESK_SCHEMA_VERSION = 2;
+/** The version a database has once `ensureDeskSchema` ran: the first version's `statements`, then every upgrade. */
+export const DESK_SCHEMA_VERSION = Math.max(1, ...UPGRADES.map((u) => u.version));
 
 /** Creates the desk's tables and triggers (after the store's migrations: it needs `tickets`), once per version. */
 export async function ensureDeskSchema(db: SqlStore): Promise<void> {
@@ -108,8 +115,10 @@ export async function ensureDeskSchema(db: SqlStore): Promise<void> {
     const have = await tx.get<{ version: number | null }>('SELECT max(version) AS version FROM desk_schema_version');
     // Already there: no DDL at all. Re-creating the triggers takes an exclusive lock on tickets, bot_state and
     // dl_activities, and an instance restarting next to one that is serving deadlocked with its turns.
-    if (Number(have?.version ?? 0) >= DESK_SCHEMA_VERSION) return;
-    for (const sql of statements(db.dialect)) await tx.run(sql);
+    const version = Number(have?.version ?? 0);
+    if (version >= DESK_SCHEMA_VERSION) return;
+    if (version < 1) for (const sql of statements(db.dialect)) await tx.run(sql);
+    for (const upgrade of UPGRADES) if (upgrade.version > version) for (const sql of upgrade.statements) await tx.run(sql);
     await tx.run('INSERT INTO desk_schema_version (version) VALUES (?)', [DESK_SCHEMA_VERSION]);
   });
 }
