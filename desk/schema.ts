@@ -97,6 +97,13 @@ const UPGRADES: readonly { readonly version: number; readonly statements: readon
   // (retention purges thousands at once) scanned the whole table with the event loop blocked (2,000
   // conversations against 200,000 events: 38 s; with it, 0.3 s).
   { version: 2, statements: ['CREATE INDEX IF NOT EXISTS desk_events_conversation ON desk_events (conversation_id)'] },
+  // Every turn asks whether its conversation has an open handoff, newest first: with status in the index the
+  // newest had to be sorted out of a temporary b-tree on each call (in a running server ~19 µs per turn); this
+  // index gives them in order.
+  { version: 3, statements: [
+    'CREATE INDEX IF NOT EXISTS desk_handoffs_conversation_recent ON desk_handoffs (channel_id, conversation_id, created_at)',
+    'DROP INDEX IF EXISTS desk_handoffs_conversation',
+  ] },
 ];
 
 /** One desk schema change at a time per database (any constant other than the migrations' lock). */

@@ -43,12 +43,14 @@ describe.skipIf(TEST_DATABASE_URL === '')('desk schema on PostgreSQL', () => {
 
     // An upgrade from version 1 runs only what changed: the index is made, the triggers stay the same objects.
     await first.run('DROP INDEX desk_events_conversation');
+    await first.run('DROP INDEX desk_handoffs_conversation_recent');
+    await first.run('CREATE INDEX desk_handoffs_conversation ON desk_handoffs (channel_id, conversation_id, status)');
     await first.run('DELETE FROM desk_schema_version');
     await first.run('INSERT INTO desk_schema_version (version) VALUES (1)');
     await ensureDeskSchema(restarted);
     expect(await triggers()).toEqual(before);
-    expect(await first.all("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'desk_events_conversation'"))
-      .toEqual([{ indexname: 'desk_events_conversation' }]);
+    expect(await first.all("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN ('desk_events_conversation', 'desk_handoffs_conversation', 'desk_handoffs_conversation_recent') ORDER BY 1"))
+      .toEqual([{ indexname: 'desk_events_conversation' }, { indexname: 'desk_handoffs_conversation_recent' }]);
   });
 });
 
@@ -59,12 +61,18 @@ describe('desk schema upgrades', () => {
       await ensureDeskSchema(db);
       // A database at version 1: no index on the events' conversation.
       await db.run('DROP INDEX desk_events_conversation');
+      await db.run('DROP INDEX desk_handoffs_conversation_recent');
+      await db.run('CREATE INDEX desk_handoffs_conversation ON desk_handoffs (channel_id, conversation_id, status)');
       await db.run('DELETE FROM desk_schema_version');
       await db.run('INSERT INTO desk_schema_version (version) VALUES (1)');
       await ensureDeskSchema(db);
       // What the forget triggers run for each deleted conversation (retention deletes thousands at once).
       const plan = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN DELETE FROM desk_events WHERE conversation_id = 'c'");
       expect(plan.map((r) => r.detail).join(' ')).toContain('USING INDEX desk_events_conversation');
+      // What every turn asks (desk/live.ts openFor): its conversation's newest open handoff, read in index order.
+      const open = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT * FROM desk_handoffs WHERE channel_id = 'w' AND conversation_id = 'c' AND status IN ('waiting', 'active') ORDER BY created_at DESC LIMIT 1");
+      expect(open.map((r) => r.detail).join(' ')).toContain('USING INDEX desk_handoffs_conversation_recent');
+      expect(open.map((r) => r.detail).join(' ')).not.toContain('TEMP B-TREE');
 
     } finally {
       await db.close();
