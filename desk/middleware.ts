@@ -16,6 +16,7 @@ import { maskPersonalData } from '../privacy/mask.js';
 import { timeOrderedId } from '../storage/ids.js';
 import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
 import { rideWithTurnState, turnScopeOf, type StateRider, type TurnScope } from '../storage/StateStorage.js';
+import { claimTurn, isReplayingTurn } from '../storage/turnGuard.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -47,7 +48,8 @@ class TurnWrites implements StateRider {
   private riding: [sql: string, params: Param[]][] = [];
   private flushed = false;
 
-  constructor(readonly db: SqlStore, scope: TurnScope | undefined) {
+  /** `claim`: called before statements are written in a transaction of their own (storage/turnGuard.ts `claimTurn`). */
+  constructor(readonly db: SqlStore, scope: TurnScope | undefined, private readonly claim: () => Promise<void>) {
     if (db.dialect === 'sqlite') rideWithTurnState(scope, this);
   }
 
@@ -72,6 +74,8 @@ class TurnWrites implements StateRider {
     const statements = [...this.riding, ...this.pending];
     this.riding = [];
     this.pending = [];
+    // Written apart from the turn's state: the turn claims its activity first (a retry's run writes nothing twice).
+    if (statements.length > 0) await this.claim();
     if (statements.length === 1) await this.db.run(...statements[0]!);
     else if (statements.length > 1) await this.db.transaction(async (tx) => { for (const [sql, params] of statements) await tx.run(sql, params); });
   }
@@ -92,7 +96,7 @@ export class DeskMiddleware implements Middleware {
     const conversationId = a.conversation?.id ?? '';
     const isMessage = a.type === 'message';
     const started = performance.now();
-    const writes = new TurnWrites(this.deps.db, turnScopeOf(context));
+    const writes = new TurnWrites(this.deps.db, turnScopeOf(context), () => claimTurn(context));
 
     if (isMessage) {
       const feedback = feedbackOf(a);
@@ -107,7 +111,7 @@ export class DeskMiddleware implements Middleware {
     let handoff: { reason?: string; ticketId?: string; summary?: string; locale?: string } | undefined;
     let decided = false;
     context.onSendActivities(async (ctx, activities, sendNext) => {
-      if (ctx.turnState.get(DESK_SEND)) return sendNext();
+      if (ctx.turnState.get(DESK_SEND) || isReplayingTurn(ctx)) return sendNext();
       for (const out of activities) {
         if (out.type === 'event' && out.name === 'handoff.initiate') handoff = (out.value ?? {}) as typeof handoff;
         if (out.type !== 'message') continue;
@@ -128,6 +132,7 @@ export class DeskMiddleware implements Middleware {
       await writes.flush();
     }
     if (handoff) {
+      await claimTurn(context);
       await live.join(context, handoff).catch((error: unknown) => this.deps.logger.error('could not join the live queue', { error }));
     }
     if (isMessage) metrics.turnLatency.observe((performance.now() - started) / 1000);

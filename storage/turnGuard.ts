@@ -53,6 +53,38 @@ export function dedupeKey(activity: Partial<Activity>): Key | undefined {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Thrown inside a turn that lost its claim: another run of the same activity (a channel's retry, here or on
+ * another instance) claimed or finished it first. The turn stops before its effect; the guard answers with
+ * the replies of the run that won.
+ */
+export class AlreadyProcessedError extends Error {
+  constructor() {
+    super('This activity was processed by another run; its stored replies answer it');
+    this.name = 'AlreadyProcessedError';
+  }
+}
+
+/** The turn-state key of the running turn's claim (see `claimTurn`). */
+const TURN_CLAIM = Symbol('storage.turnClaim');
+/** Set while the guard answers with another run's replies: later middleware lets them pass untouched. */
+const REPLAYING = Symbol('storage.replaying');
+
+/** Whether the replies being sent are another run's, being repeated (not this turn's: record nothing of them). */
+export function isReplayingTurn(context: Pick<TurnContext, 'turnState'>): boolean {
+  return context.turnState.get(REPLAYING) === true;
+}
+
+/**
+ * Claims the running turn's activity before an effect that its state transaction does not undo (a ticket, a
+ * reply that leaves the process, a desk write of its own). Throws AlreadyProcessedError when another run has it.
+ * Outside a guarded turn (tests, scripts) it does nothing.
+ */
+export async function claimTurn(context: Pick<TurnContext, 'turnState'>): Promise<void> {
+  const claim = context.turnState.get(TURN_CLAIM) as (() => Promise<void>) | undefined;
+  if (claim) await claim();
+}
+
 export class TurnGuardMiddleware implements Middleware {
   private readonly options: TurnGuardOptions;
 
@@ -62,66 +94,133 @@ export class TurnGuardMiddleware implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const key = dedupeKey(context.activity);
-    const claim: Claim = key ? await this.claim(key) : { kind: 'run', claimedAt: '' };
-    if (claim.kind === 'replay') {
-      this.logger.info('channel retry answered from the first run', { activityType: context.activity.type });
-      if (claim.replies.length > 0) {
-        await context.sendActivities(claim.replies.map(({ id: _id, replyToId: _r, ...reply }) => reply));
-      }
-      return;
+    if (!key) {
+      context.turnState.set(TURN_SCOPE, createTurnScope());
+      return next();
     }
+
+    // The claim is taken late: with the turn's state (one commit), or before the first effect the state
+    // transaction does not cover, whichever comes first (`claimTurn`). Most turns (an answer, a flow step) have
+    // none and commit once. A second run of the activity meanwhile (a channel's retry, here or on another
+    // instance) finds it claimed or done at that point: its own work is in a transaction that rolls back, and it
+    // answers with the replies of the run that won, waiting for them if that run is still going.
+    let claimedAt: string | undefined;
+    let replay: Claim | undefined;
+    let heartbeat: { stop(): void } | undefined;
+    const hold = (at: string): void => {
+      claimedAt = at;
+      heartbeat = this.heartbeat(key, at);
+    };
+    const claimNow = async (): Promise<void> => {
+      if (replay) throw new AlreadyProcessedError();
+      if (claimedAt !== undefined) return;
+      const claim = await this.claim(key);
+      if (claim.kind === 'replay') {
+        replay = claim;
+        throw new AlreadyProcessedError();
+      }
+      hold(claim.claimedAt);
+    };
+    context.turnState.set(TURN_CLAIM, claimNow);
 
     // Each reply as JSON when it is sent (a snapshot: later changes to the object are not stored).
     const sent: string[] = [];
     let leftProcess = false;
     context.onSendActivities(async (ctx, activities, sendNext) => {
+      const leaving = ctx.activity.deliveryMode !== DeliveryModes.ExpectReplies && activities.length > 0;
+      // A reply that leaves the process cannot be taken back: the activity is claimed before it goes.
+      if (leaving && !replay) await claimNow();
       for (const a of activities) if (a.type !== ActivityTypes.Trace) sent.push(JSON.stringify(a));
-      if (ctx.activity.deliveryMode !== DeliveryModes.ExpectReplies && activities.length > 0) leftProcess = true;
+      if (leaving) leftProcess = true;
       return sendNext();
     });
 
     // Marks the activity done with the replies so far: with the state write (same transaction), and after the turn
-    // if the turn wrote no state or sent more after writing it.
+    // if the turn wrote no state or sent more after writing it. Not claimed yet, the row is made at once, done; a
+    // row already there means another run has the activity, and this run's transaction rolls back.
     let markedWith: number | undefined;
     const markDone = async (q: Queryable): Promise<void> => {
       const count = sent.length;
-      // updated_at stays the claim's time: retention needs no more precision, and leaving it alone spares the
-      // updated_at index a delete and an insert on every turn's commit.
-      await q.run(`UPDATE processed_activities SET status = 'done', replies = ? WHERE ${WHERE_KEY}`, [`[${sent.join(',')}]`, ...key!]);
+      const replies = `[${sent.join(',')}]`;
+      if (claimedAt === undefined) {
+        const now = iso();
+        const made = await q.run(
+          `INSERT INTO processed_activities (channel_id, conversation_id, activity_id, status, replies, claimed_at, updated_at)
+           VALUES (?, ?, ?, 'done', ?, ?, ?) ON CONFLICT DO NOTHING`, [...key, replies, now, now]);
+        if (made !== 1) throw new AlreadyProcessedError();
+        claimedAt = now;
+      } else {
+        // updated_at stays the claim's time: retention needs no more precision, and leaving it alone spares the
+        // updated_at index a delete and an insert on every turn's commit.
+        await q.run(`UPDATE processed_activities SET status = 'done', replies = ? WHERE ${WHERE_KEY}`, [replies, ...key]);
+      }
       markedWith = count;
     };
-    const scopeOptions = key ? { beforeCommit: markDone } : {};
-    // The turn's state scope travels in its turn state (the state classes hand it to the storage).
-    const inScope = (): Promise<void> => {
-      context.turnState.set(TURN_SCOPE, createTurnScope(scopeOptions));
-      return next();
+    const before = new Map(context.turnState);
+    const run = async (): Promise<void> => {
+      // The turn's state scope travels in its turn state (the state classes hand it to the storage).
+      context.turnState.set(TURN_SCOPE, createTurnScope({ beforeCommit: markDone }));
+      await next();
+      if (markedWith !== sent.length) await markDone(this.db);
     };
-    const heartbeat = key ? this.heartbeat(key, claim.claimedAt) : undefined;
+    // Runs the turn again from the start: what the attempt before buffered and cached is dropped.
+    const reset = (): void => {
+      context.bufferedReplyActivities.splice(0);
+      sent.splice(0);
+      markedWith = undefined;
+      context.turnState.clear();
+      for (const [k, v] of before) context.turnState.set(k, v);
+    };
+
+    let conflicts = 0;
     try {
-      const before = new Map(context.turnState);
-      try {
-        await inScope();
-      } catch (error) {
-        if (!(error instanceof StateConflictError) || leftProcess) throw error;
-        // Run the turn again on fresh state: drop what the first attempt buffered and cached.
-        this.logger.warn('state changed by another request during the turn; running it again', { key: error.key });
-        context.bufferedReplyActivities.splice(0);
-        sent.splice(0);
-        markedWith = undefined;
-        context.turnState.clear();
-        for (const [k, v] of before) context.turnState.set(k, v);
-        // The write that won may still be waiting for its group's commit; the fresh read must see it.
-        await this.db.settled?.();
-        await inScope();
+      for (;;) {
+        try {
+          await run();
+          break;
+        } catch (error) {
+          if (error instanceof AlreadyProcessedError || (error instanceof StateConflictError && claimedAt === undefined && await this.hasRow(key))) {
+            // Another run has this activity: its replies, once it is done (or the claim, if it died meanwhile).
+            const claim = replay ?? await this.claim(key);
+            if (claim.kind === 'replay') {
+              replay = claim;
+              break;
+            }
+            hold(claim.claimedAt);
+          } else if (error instanceof StateConflictError && !leftProcess && conflicts++ === 0) {
+            this.logger.warn('state changed by another request during the turn; running it again', { key: error.key });
+          } else {
+            throw error;
+          }
+          reset();
+          // The write that won may still be waiting for its group's commit; the fresh read must see it.
+          await this.db.settled?.();
+        }
       }
     } catch (error) {
       // Let the channel's retry run the turn again.
-      if (key) await this.db.run(`DELETE FROM processed_activities WHERE ${WHERE_KEY} AND status = 'processing'`, key).catch(() => undefined);
+      if (claimedAt !== undefined) {
+        await this.db.run(`DELETE FROM processed_activities WHERE ${WHERE_KEY} AND status = 'processing'`, key).catch(() => undefined);
+      }
       throw error;
     } finally {
       heartbeat?.stop();
     }
-    if (key && markedWith !== sent.length) await markDone(this.db);
+    if (replay?.kind === 'replay') await this.answerFrom(context, replay.replies);
+  }
+
+  /** Whether some run has claimed or finished this activity (what committed so far). */
+  private async hasRow(key: Key): Promise<boolean> {
+    await this.db.settled?.();
+    return (await this.db.get(`SELECT 1 AS found FROM processed_activities WHERE ${WHERE_KEY}`, key)) !== undefined;
+  }
+
+  /** Answers with the replies of the run that processed the activity (nothing of this run's has left the process). */
+  private async answerFrom(context: TurnContext, replies: Partial<Activity>[]): Promise<void> {
+    context.bufferedReplyActivities.splice(0);
+    context.turnState.set(REPLAYING, true);
+    this.logger.info('channel retry answered from the first run', { activityType: context.activity.type });
+    if (replies.length > 0) await context.sendActivities(replies.map(({ id: _id, replyToId: _r, ...reply }) => reply));
   }
 
   /** Renews the claim while the turn runs (compare-and-set: a claim another instance took over is left alone). */

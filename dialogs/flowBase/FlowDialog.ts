@@ -20,6 +20,7 @@ import { knownNotCovered, type FlowName } from '../../knowledge/decide.js';
 import { findPersonalData, maskPersonalData } from '../../privacy/mask.js';
 import { sanitizeTicketFields, type Ticket, type TicketDesk, type TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
+import { claimTurn } from '../../storage/turnGuard.js';
 import { ticketCard } from '../ticketCard.js';
 import { setFlowPosition, turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';
@@ -218,6 +219,8 @@ export abstract class FlowDialog<TDraft extends object> extends ComponentDialog 
   /** Opens this run's ticket (once, whatever retries arrive) and moves to `step` with its reference. */
   protected async openTicket(step: WaterfallStepContext, stepName: string,
     request: Omit<TicketRequest, 'kind' | 'locale' | 'conversationId' | 'idempotencyKey'>): Promise<Ticket> {
+    // A ticket outlives the turn's state transaction: the turn claims its activity first (storage/turnGuard.ts).
+    await claimTurn(step.context);
     const ticket = await this.services.tickets.open({
       // Free text is masked here, before the ticket reaches the database, the outbox or the webhook.
       ...request, fields: sanitizeTicketFields(request.fields), kind: this.flow, locale: turnLocale(step.context),
