@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTokenizers } from '../knowledge/knowledgeBase.js';
 import { messageFeatures } from '../knowledge/learn/features.js';
 import { trainIntentModel, type LabelledText } from '../knowledge/learn/intentModel.js';
+import type { Evidence } from '../knowledge/learn/softmax.js';
 import { createBm25Index } from '../knowledge/search/bm25.js';
 import { decide } from '../knowledge/decide.js';
 import { UNDERSTANDING_DEFAULTS, type Understood } from '../knowledge/learn/understanding.js';
@@ -62,6 +63,32 @@ describe('prediction scores a message as training does', () => {
       const got = [...model.predict(text)];
       reference(model, text, locale).forEach((p, c) => expect(got[c]).toBeCloseTo(p, 12));
     }
+  });
+});
+
+describe('the evidence the calibrator reads beside the probabilities', () => {
+  const examples: LabelledText[] = [
+    { text: 'do you log my ip address', key: 'ip', weight: 1 },
+    { text: 'do you use cookies', key: 'cookies', weight: 1 },
+  ];
+  const model = trainIntentModel(examples, ['ip', 'cookies'], 'en-US', tokenizers);
+  const evidenceOf = (text: string): Evidence => {
+    const evidence: Evidence = { logSumExp: 0, knownFeatureShare: 0 };
+    const probs = model.predict(text, undefined, evidence);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    return evidence;
+  };
+
+  it('knows every feature of a training message, fewer of a topic it never saw, none of gibberish', () => {
+    expect(evidenceOf('do you use cookies').knownFeatureShare).toBe(1);
+    const unseen = evidenceOf('do you keep my fingerprint').knownFeatureShare;
+    expect(unseen).toBeGreaterThan(0);
+    expect(unseen).toBeLessThan(1);
+    expect(evidenceOf('zzzz qqqq').knownFeatureShare).toBe(0);
+  });
+
+  it('scores a training message more strongly before softmax than gibberish', () => {
+    expect(evidenceOf('do you use cookies').logSumExp).toBeGreaterThan(evidenceOf('zzzz qqqq').logSumExp);
   });
 });
 

@@ -8,7 +8,8 @@
  * logistic regression (stacking) reads signals that tell the two apart (how
  * much mass the passages hold and how it is spread, how many of the message's
  * words the policy uses at all, whether lexical retrieval agrees with the
- * model) and is fitted on held-out folds of the training data (`npm run eval
+ * model, how much of the message the model knows and how strongly its scores
+ * speak before softmax) and is fitted on held-out folds of the training data (`npm run eval
  * -- --cv 5 --write`), never on the dev set. Its output is the confidence
  * shown with an answer, and the assistant answers only when it clears a
  * threshold chosen by the same cross-validation.
@@ -37,7 +38,7 @@ const logit = (p: number): number => {
 export const SIGNAL_NAMES = [
   'logit top score', 'logit passage mass', 'logit flow mass', 'logit not-covered mass', 'logit small-talk mass',
   'top share of its kind', 'margin to second', 'lexical strength', 'policy word coverage', 'lexical top agrees',
-  'log words', 'asks a question',
+  'log words', 'asks a question', 'known feature share', 'log-sum-exp of model scores',
 ] as const;
 
 /** What the calibrator reads about the first choice of `u`. */
@@ -58,6 +59,13 @@ export function signalsFor(u: Understood): number[] {
     topScore / Math.max(kindMass, 1e-9), topScore - (second?.score ?? 0),
     Math.min(1.5, u.lexical.strength), u.lexical.coverage, u.lexical.topPassage === top?.key ? 1 : 0,
     Math.log(1 + u.terms.length), u.isQuestion ? 1 : 0,
+    // A topic the model never saw brings features no example had, and scores that are low for every class before
+    // softmax hides it (the "energy" of out-of-distribution detection). With Newton's fit, 5-fold CV at SGD
+    // seeds 7/8/9: 87.63/87.58/87.35% -> 87.84/87.76/87.69%; unseen not-covered topics zh 68.5 -> 70.9%. Known
+    // *features*, not known words: a homophone typo makes an unknown word but keeps its sounds (y:) and most
+    // characters, so with the word share instead zh with one homophone typo fell 1.1 points (87.8 -> 86.7%), with
+    // this one 0.7 (-> 87.2%), for the same overall accuracy.
+    u.evidence?.knownFeatureShare ?? 1, u.evidence?.logSumExp ?? 0,
   ];
 }
 
@@ -74,36 +82,71 @@ export interface CalibrationRow {
 }
 
 /**
- * Fits a calibrator: L2-regularised logistic regression by full-batch gradient descent with AdaGrad.
- * Deterministic (no sampling), and small enough (a dozen weights, a few thousand rows) to fit in milliseconds.
+ * Fits a calibrator: L2-regularised logistic regression (mean log loss + l2/2 |w|^2, bias not decayed) by
+ * Newton's method. Deterministic, and small enough (a dozen weights, a few thousand rows) to solve exactly in
+ * milliseconds. It replaced 400 steps of AdaGrad, which stopped short of the optimum: on the same held-out
+ * signals (seed 7) nested CV scored 87.51% with AdaGrad, 87.63% solved.
  */
-export function fitCalibrator(rows: readonly CalibrationRow[], { iterations = 400, learningRate = 0.3, l2 = 1e-3 } = {}): Calibrator {
-  const d = rows[0]?.signals.length ?? SIGNAL_NAMES.length;
+export function fitCalibrator(rows: readonly CalibrationRow[], { iterations = 25, l2 = 1e-3 } = {}): Calibrator {
+  const d = (rows[0]?.signals.length ?? SIGNAL_NAMES.length) + 1; // the last is the bias
   const w = new Float64Array(d);
-  let b = 0;
-  const gw = new Float64Array(d);
-  const gsw = new Float64Array(d).fill(1e-8);
-  let gsb = 1e-8;
   const n = Math.max(rows.length, 1);
+  const x = new Float64Array(d);
   for (let it = 0; it < iterations; it++) {
-    gw.fill(0);
-    let gb = 0;
+    const g = new Float64Array(d);
+    const h = Array.from({ length: d }, () => new Float64Array(d));
     for (const r of rows) {
-      let z = b;
-      for (let i = 0; i < d; i++) z += w[i]! * r.signals[i]!;
-      const err = 1 / (1 + Math.exp(-z)) - (r.right ? 1 : 0);
-      gb += err;
-      for (let i = 0; i < d; i++) gw[i]! += err * r.signals[i]!;
+      for (let i = 0; i < d - 1; i++) x[i] = r.signals[i]!;
+      x[d - 1] = 1;
+      let z = 0;
+      for (let i = 0; i < d; i++) z += w[i]! * x[i]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const err = (p - (r.right ? 1 : 0)) / n;
+      const curve = (p * (1 - p)) / n;
+      for (let i = 0; i < d; i++) {
+        g[i]! += err * x[i]!;
+        for (let j = 0; j <= i; j++) h[i]![j]! += curve * x[i]! * x[j]!;
+      }
     }
     for (let i = 0; i < d; i++) {
-      const g = gw[i]! / n + l2 * w[i]!;
-      gsw[i]! += g * g;
-      w[i]! -= (learningRate * g) / Math.sqrt(gsw[i]!);
+      for (let j = 0; j < i; j++) h[j]![i] = h[i]![j]!;
+      const decay = i < d - 1 ? l2 : 1e-9;
+      g[i]! += decay * w[i]!;
+      h[i]![i]! += decay;
     }
-    const g = gb / n;
-    gsb += g * g;
-    b -= (learningRate * g) / Math.sqrt(gsb);
+    const step = solve(h, g);
+    let moved = 0;
+    for (let i = 0; i < d; i++) {
+      w[i]! -= step[i]!;
+      moved = Math.max(moved, Math.abs(step[i]!));
+    }
+    if (moved < 1e-7) break;
   }
-  const round = (x: number): number => Math.round(x * 1e4) / 1e4;
-  return { weights: [...w].map(round), bias: round(b) };
+  const round = (v: number): number => Math.round(v * 1e4) / 1e4;
+  return { weights: [...w.subarray(0, d - 1)].map(round), bias: round(w[d - 1]!) };
+}
+
+/** Solves a x = b for a symmetric positive definite a (Gaussian elimination with partial pivoting; a and b are consumed). */
+function solve(a: Float64Array[], b: Float64Array): Float64Array {
+  const d = b.length;
+  for (let c = 0; c < d; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    [b[c], b[pivot]] = [b[pivot]!, b[c]!];
+    const diagonal = a[c]![c]! || 1e-12;
+    for (let r = c + 1; r < d; r++) {
+      const f = a[r]![c]! / diagonal;
+      if (f === 0) continue;
+      for (let k = c; k < d; k++) a[r]![k]! -= f * a[c]![k]!;
+      b[r]! -= f * b[c]!;
+    }
+  }
+  const out = new Float64Array(d);
+  for (let r = d - 1; r >= 0; r--) {
+    let v = b[r]!;
+    for (let k = r + 1; k < d; k++) v -= a[r]![k]! * out[k]!;
+    out[r] = v / (a[r]![r]! || 1e-12);
+  }
+  return out;
 }

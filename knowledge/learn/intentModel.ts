@@ -10,7 +10,7 @@
 import type { Passage } from '../passage.js';
 import type { Tokenizers } from '../search/tokenize.js';
 import { messageFeatures, visitFeatures, wordGrams } from './features.js';
-import { addRow, finishScores, trainSoftmax, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
+import { addRow, finishScores, trainSoftmax, type Evidence, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
 
 /** Weight of an example derived from the policy's own text, against 1 for a written utterance. */
 export const DERIVED_WEIGHT = 0.5;
@@ -25,8 +25,11 @@ export interface LabelledText {
 
 export interface IntentModel {
   readonly classes: readonly string[];
-  /** Probability per class (same order as `classes`); `terms` when the caller already tokenised the text. */
-  predict(text: string, terms?: readonly string[]): Float64Array;
+  /**
+   * Probability per class (same order as `classes`); `terms` when the caller already tokenised the text;
+   * `evidence`, when given, receives how strong the scores were before softmax.
+   */
+  predict(text: string, terms?: readonly string[], evidence?: Evidence): Float64Array;
   /** Whether a search term (tokenize's output) was a word of some training example. */
   knowsWord(term: string): boolean;
 }
@@ -101,13 +104,15 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
   return {
     classes: trained.classes,
     trained,
-    predict(text, terms) {
+    predict(text, terms, evidence) {
       if (++stamp === 0xffffffff) {
         seen.fill(0);
         stamp = 1;
       }
       const out = new Float64Array(numClasses);
       let count = 0;
+      let visited = 0;
+      let known = 0;
       const countOnce = (id: number): void => {
         if (seen[id] === stamp) return;
         seen[id] = stamp;
@@ -116,14 +121,22 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
       };
       visitFeatures(text, locale, tokenizers, terms, {
         feature(name) {
+          visited++;
           const id = index.get(name);
-          if (id !== undefined) countOnce(id);
+          if (id !== undefined) {
+            known++;
+            countOnce(id);
+          }
         },
         latinWord(word) {
-          for (const id of knownGrams(word)) countOnce(id);
+          const grams = knownGrams(word);
+          visited += Math.max(0, 2 * word.length - 1);
+          known += grams.length;
+          for (const id of grams) countOnce(id);
         },
       });
-      return finishScores(out, bias, count);
+      if (evidence) evidence.knownFeatureShare = visited === 0 ? 1 : Math.min(1, known / visited);
+      return finishScores(out, bias, count, evidence);
     },
     knowsWord: (term) => knownWords.has(term),
   };

@@ -111,15 +111,31 @@ export function addRow(weights: Float32Array, feature: number, C: number, out: F
   for (; c < C; c++) out[c]! += weights[base + c]!;
 }
 
-/** Turns the summed weights of `count` distinct features (addRow) into class probabilities, in place, as training scores them. */
-export function finishScores(sums: Float64Array, bias: Float32Array, count: number): Float64Array {
+/**
+ * Turns the summed weights of `count` distinct features (addRow) into class probabilities, in place, as training
+ * scores them; with `evidence`, also tells how strong the scores were before softmax normalised them.
+ */
+export function finishScores(sums: Float64Array, bias: Float32Array, count: number, evidence?: Evidence): Float64Array {
   const scale = 1 / Math.sqrt(Math.max(count, 1));
   for (let c = 0; c < sums.length; c++) sums[c] = bias[c]! + sums[c]! * scale;
-  softmaxInPlace(sums);
+  const logSumExp = softmaxInPlace(sums);
+  if (evidence) evidence.logSumExp = logSumExp;
   return sums;
 }
 
-function softmaxInPlace(v: Float64Array): void {
+/**
+ * What the probabilities cannot show: softmax divides by the sum, so a message nothing in training speaks for
+ * (all scores low) and one with strong evidence for several classes (all high) can get the same distribution.
+ */
+export interface Evidence {
+  /** log of the sum over classes of exp(score): the negative of the "energy" of out-of-distribution detection. */
+  logSumExp: number;
+  /** Share of the message's features (words, pairs, character n-grams, sounds) that training had. */
+  knownFeatureShare: number;
+}
+
+/** Softmax in place; returns log of the sum of exp(v) before it. */
+function softmaxInPlace(v: Float64Array): number {
   let max = -Infinity;
   for (const x of v) if (x > max) max = x;
   let sum = 0;
@@ -128,6 +144,7 @@ function softmaxInPlace(v: Float64Array): void {
     sum += v[i]!;
   }
   for (let i = 0; i < v.length; i++) v[i]! /= sum;
+  return max + Math.log(sum);
 }
 
 export function mulberry32(seed: number): () => number {

@@ -13,6 +13,7 @@
 import { isUnder, type Passage } from '../passage.js';
 import { createBm25Index, type Bm25Index } from '../search/bm25.js';
 import { BIGRAM, tokenize, type Tokenizers } from '../search/tokenize.js';
+import type { Evidence } from './softmax.js';
 import { derivedExamples, trainIntentModel, type IntentModel, type LabelledText } from './intentModel.js';
 import { targetKind, type TargetKind, type TrainingSet } from './trainingData.js';
 import { MAX_FEATURE_TEXT } from './features.js';
@@ -98,6 +99,11 @@ export interface Understood {
   readonly locale: string;
   /** What lexical retrieval alone says: the confidence calibrator reads it beside the model's probabilities. */
   readonly lexical: LexicalSignals;
+  /**
+   * How strongly the model's scores spoke before softmax (calibration.ts reads it: low for a topic nothing in
+   * training speaks for). Absent where an Understood is made by hand.
+   */
+  readonly evidence?: Evidence;
 }
 
 export interface LexicalSignals {
@@ -166,7 +172,8 @@ export function createLocaleUnderstanding(
       const truncated = raw.length > MAX_FEATURE_TEXT;
       const text = truncated ? raw.slice(0, MAX_FEATURE_TEXT) : raw;
       const terms = tokenize(text, locale, tokenizers);
-      const probs = learned.predict(text, terms); // a new array each call: blended in place below
+      const evidence: Evidence = { logSumExp: 0, knownFeatureShare: 1 };
+      const probs = learned.predict(text, terms, evidence); // a new array each call: blended in place below
       let passageMass = 0;
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
       const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
@@ -191,7 +198,7 @@ export function createLocaleUnderstanding(
         if (learned.knowsWord(t)) known++;
       }
       const knownWordShare = words === 0 ? 1 : known / words;
-      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners), knownWordShare, locale, lexical: signals };
+      return { ranked, passageMass, truncated, terms, passagesHaveData, isQuestion: asksAboutPolicy(text, questionOpeners), knownWordShare, locale, lexical: signals, evidence };
     },
   };
 }
