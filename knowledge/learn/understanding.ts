@@ -164,6 +164,7 @@ export function createLocaleUnderstanding(
   const speller = locale.startsWith('zh') ? undefined : createSpeller(passages.flatMap((p) => [p.title, p.text]));
   const kinds = classes.map(targetKind);
   const passageIndex = new Map(passages.map((p) => [p.id, classes.indexOf(p.id)]));
+  const indices = classes.map((_, i) => i);
 
   return {
     locale,
@@ -188,7 +189,9 @@ export function createLocaleUnderstanding(
           probs[i] = (1 - blend) * probs[i]! + blend * passageMass * p;
         }
       }
-      const ranked = classes.map((key, i) => ({ key, kind: kinds[i]!, score: probs[i]! })).sort((a, b) => b.score - a.score);
+      // Indices sorted by probability (a comparator on numbers, not on objects), then the objects in that order.
+      const order = indices.slice().sort((a, b) => probs[b]! - probs[a]! || a - b);
+      const ranked = order.map((i) => ({ key: classes[i]!, kind: kinds[i]!, score: probs[i]! }));
       let words = 0;
       let known = 0;
       for (const t of terms) {
