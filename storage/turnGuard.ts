@@ -87,6 +87,8 @@ export async function claimTurn(context: Pick<TurnContext, 'turnState'>): Promis
 
 export class TurnGuardMiddleware implements Middleware {
   private readonly options: TurnGuardOptions;
+  /** Guarded turns running in this process now. */
+  private inFlight = 0;
 
   constructor(private readonly db: SqlStore, private readonly logger: Logger, options: Partial<TurnGuardOptions> = {}) {
     this.options = { ...TURN_GUARD_DEFAULTS, ...options };
@@ -173,8 +175,15 @@ export class TurnGuardMiddleware implements Middleware {
     };
 
     let conflicts = 0;
+    this.inFlight++;
     try {
+      // Alone, a turn saves a commit by claiming with its state. With other turns in flight it claims first, as
+      // their claims do: commits asked for together are shared (commitGroup.ts), and turns that begin with one
+      // stay in step, so their state writes share the next (npm run load, 8 connections: 0.61 of the echo bot
+      // claiming first, 0.49-0.52 claiming late; at 1 connection late claims gain 4-8%).
+      if (this.inFlight > 1) await claimNow().catch((error: unknown) => { if (!(error instanceof AlreadyProcessedError)) throw error; });
       for (;;) {
+        if (replay) break;
         try {
           await run();
           break;
@@ -204,6 +213,7 @@ export class TurnGuardMiddleware implements Middleware {
       }
       throw error;
     } finally {
+      this.inFlight--;
       heartbeat?.stop();
     }
     if (replay?.kind === 'replay') await this.answerFrom(context, replay.replies);
