@@ -16,7 +16,7 @@ import { maskPersonalData } from '../privacy/mask.js';
 import { timeOrderedId } from '../storage/ids.js';
 import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
 import { rideWithTurnState, turnScopeOf, type StateRider, type TurnScope } from '../storage/StateStorage.js';
-import { claimTurn, isReplayingTurn } from '../storage/turnGuard.js';
+import { claimTurn, isReplayingTurn } from '../storage/turnClaim.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';

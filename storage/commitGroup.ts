@@ -7,8 +7,7 @@
  * state index), so committing them together writes each page once instead of
  * once per turn. A transaction asked for while a group is open joins it: the
  * members run one after another, each in a savepoint of its own (one that
- * fails rolls back alone, as its own transaction would; the first needs none),
- * and all commit
+ * fails rolls back alone, as its own transaction would), and all commit
  * together once the event loop has nothing more to add (setImmediate). A
  * member resolves only after that commit, so nothing is reported done before
  * it is in the WAL and visible to other connections and processes; if the
@@ -21,7 +20,6 @@ import { StoreError } from './sql.js';
 export const MAX_GROUP_MEMBERS = 64;
 
 export interface GroupStatements {
-  readonly begin: Database.Statement;
   readonly commit: Database.Statement;
   readonly rollback: Database.Statement;
   readonly savepoint: Database.Statement;
@@ -61,8 +59,6 @@ export class CommitGroup {
   private running = 0;
   private commitScheduled = false;
   private closed = false;
-  /** Members that have started running; the first needs no savepoint (see `member`). */
-  private started = 0;
   /** Settles when the group has committed (or failed); members wait for it. */
   readonly done: Promise<void>;
   private settle!: (error?: unknown) => void;
@@ -92,29 +88,15 @@ export class CommitGroup {
   private async member<T>(work: () => Promise<T>): Promise<T> {
     // An error SQLite answers by rolling back the whole transaction (a full disk, an I/O error) ends the group.
     if (!this.db.inTransaction) throw new StoreError('SQLite rolled back the transaction this one was grouped with');
-    // The first member runs alone in the transaction (the others wait their turn), so it needs no savepoint: if it
-    // fails, rolling back the transaction and beginning it again undoes it alone. On one connection that spares
-    // every turn's commits two statements each.
-    const first = this.started++ === 0;
-    if (!first) this.statements.savepoint.run();
+    this.statements.savepoint.run();
     try {
       const result = await work();
-      if (!first) this.statements.release.run();
+      this.statements.release.run();
       return result;
     } catch (error) {
       if (this.db.inTransaction) {
-        if (first) {
-          this.statements.rollback.run();
-          // Members after this one need the transaction; if it cannot begin again they fail on their own check.
-          try {
-            this.statements.begin.run();
-          } catch {
-            // this member's own error is the one to report
-          }
-        } else {
-          this.statements.rollbackTo.run();
-          this.statements.release.run();
-        }
+        this.statements.rollbackTo.run();
+        this.statements.release.run();
       }
       throw error;
     }

@@ -27,6 +27,7 @@ import { ActivityTypes, DeliveryModes, type Activity, type Middleware, type Turn
 import type { Logger } from '../logging/logger.js';
 import { iso, type Queryable, type SqlStore } from './sql.js';
 import { StateConflictError, TURN_SCOPE, createTurnScope } from './StateStorage.js';
+import { AlreadyProcessedError, markReplaying, offerTurnClaim } from './turnClaim.js';
 
 export interface TurnGuardOptions {
   /** How long a retry waits for the first arrival to finish before giving up (answering nothing). */
@@ -52,38 +53,6 @@ export function dedupeKey(activity: Partial<Activity>): Key | undefined {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Thrown inside a turn that lost its claim: another run of the same activity (a channel's retry, here or on
- * another instance) claimed or finished it first. The turn stops before its effect; the guard answers with
- * the replies of the run that won.
- */
-export class AlreadyProcessedError extends Error {
-  constructor() {
-    super('This activity was processed by another run; its stored replies answer it');
-    this.name = 'AlreadyProcessedError';
-  }
-}
-
-/** The turn-state key of the running turn's claim (see `claimTurn`). */
-const TURN_CLAIM = Symbol('storage.turnClaim');
-/** Set while the guard answers with another run's replies: later middleware lets them pass untouched. */
-const REPLAYING = Symbol('storage.replaying');
-
-/** Whether the replies being sent are another run's, being repeated (not this turn's: record nothing of them). */
-export function isReplayingTurn(context: Pick<TurnContext, 'turnState'>): boolean {
-  return context.turnState.get(REPLAYING) === true;
-}
-
-/**
- * Claims the running turn's activity before an effect that its state transaction does not undo (a ticket, a
- * reply that leaves the process, a desk write of its own). Throws AlreadyProcessedError when another run has it.
- * Outside a guarded turn (tests, scripts) it does nothing.
- */
-export async function claimTurn(context: Pick<TurnContext, 'turnState'>): Promise<void> {
-  const claim = context.turnState.get(TURN_CLAIM) as (() => Promise<void>) | undefined;
-  if (claim) await claim();
-}
 
 export class TurnGuardMiddleware implements Middleware {
   private readonly options: TurnGuardOptions;
@@ -123,7 +92,7 @@ export class TurnGuardMiddleware implements Middleware {
       }
       hold(claim.claimedAt);
     };
-    context.turnState.set(TURN_CLAIM, claimNow);
+    offerTurnClaim(context, claimNow);
 
     // Each reply as JSON when it is sent (a snapshot: later changes to the object are not stored).
     const sent: string[] = [];
@@ -228,7 +197,7 @@ export class TurnGuardMiddleware implements Middleware {
   /** Answers with the replies of the run that processed the activity (nothing of this run's has left the process). */
   private async answerFrom(context: TurnContext, replies: Partial<Activity>[]): Promise<void> {
     context.bufferedReplyActivities.splice(0);
-    context.turnState.set(REPLAYING, true);
+    markReplaying(context);
     this.logger.info('channel retry answered from the first run', { activityType: context.activity.type });
     if (replies.length > 0) await context.sendActivities(replies.map(({ id: _id, replyToId: _r, ...reply }) => reply));
   }

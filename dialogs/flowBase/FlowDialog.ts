@@ -20,7 +20,7 @@ import { knownNotCovered, type FlowName } from '../../knowledge/decide.js';
 import { findPersonalData, maskPersonalData } from '../../privacy/mask.js';
 import { sanitizeTicketFields, type Ticket, type TicketDesk, type TicketRequest } from '../../tickets/ticket.js';
 import { isVoiceChannel, spellReference } from '../../voice/ssml.js';
-import { claimTurn } from '../../storage/turnGuard.js';
+import { claimTurn } from '../../storage/turnClaim.js';
 import { ticketCard } from '../ticketCard.js';
 import { setFlowPosition, turnLocale } from '../assistantMeta.js';
 import { handOff } from '../handoff.js';

@@ -130,7 +130,7 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
         },
         latinWord(word) {
           const grams = knownGrams(word);
-          visited += Math.max(0, 2 * word.length - 1);
+          visited += Math.max(0, 2 * word.length - 1); // wordGrams' count: the 3- and 4-grams of `<word>`, without building them
           known += grams.length;
           for (const id of grams) countOnce(id);
         },

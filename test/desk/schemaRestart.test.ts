@@ -7,8 +7,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDeskSchema } from '../../desk/schema.js';
 import { openSqliteStore } from '../../storage/database.js';
+import type { SqlStore } from '../../storage/sql.js';
 import { tempDataDir } from '../support.js';
 import { postgresKind, SKIPPED_NO_POSTGRES, TEST_DATABASE_URL, type StoreLocation } from '../storage/stores.js';
+
+/** Puts a database the desk schema made back to what version 1 made (its indexes and recorded version). */
+async function backToVersion1(db: SqlStore): Promise<void> {
+  await db.run('DROP INDEX desk_events_conversation');
+  await db.run('DROP INDEX desk_handoffs_conversation_recent');
+  await db.run('CREATE INDEX desk_handoffs_conversation ON desk_handoffs (channel_id, conversation_id, status)');
+  await db.run('DELETE FROM desk_schema_version');
+  await db.run('INSERT INTO desk_schema_version (version) VALUES (1)');
+}
 
 describe.skipIf(TEST_DATABASE_URL !== '')('desk schema on PostgreSQL', () => {
   it(SKIPPED_NO_POSTGRES, () => { expect(TEST_DATABASE_URL).toBe(''); });
@@ -42,11 +52,7 @@ describe.skipIf(TEST_DATABASE_URL === '')('desk schema on PostgreSQL', () => {
     expect(await triggers()).toEqual(before);
 
     // An upgrade from version 1 runs only what changed: the index is made, the triggers stay the same objects.
-    await first.run('DROP INDEX desk_events_conversation');
-    await first.run('DROP INDEX desk_handoffs_conversation_recent');
-    await first.run('CREATE INDEX desk_handoffs_conversation ON desk_handoffs (channel_id, conversation_id, status)');
-    await first.run('DELETE FROM desk_schema_version');
-    await first.run('INSERT INTO desk_schema_version (version) VALUES (1)');
+    await backToVersion1(first);
     await ensureDeskSchema(restarted);
     expect(await triggers()).toEqual(before);
     expect(await first.all("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN ('desk_events_conversation', 'desk_handoffs_conversation', 'desk_handoffs_conversation_recent') ORDER BY 1"))
@@ -59,12 +65,8 @@ describe('desk schema upgrades', () => {
     const db = openSqliteStore(tempDataDir());
     try {
       await ensureDeskSchema(db);
-      // A database at version 1: no index on the events' conversation.
-      await db.run('DROP INDEX desk_events_conversation');
-      await db.run('DROP INDEX desk_handoffs_conversation_recent');
-      await db.run('CREATE INDEX desk_handoffs_conversation ON desk_handoffs (channel_id, conversation_id, status)');
-      await db.run('DELETE FROM desk_schema_version');
-      await db.run('INSERT INTO desk_schema_version (version) VALUES (1)');
+      // A database made at version 1: no index on the events' conversation, handoffs indexed by status.
+      await backToVersion1(db);
       await ensureDeskSchema(db);
       // What the forget triggers run for each deleted conversation (retention deletes thousands at once).
       const plan = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN DELETE FROM desk_events WHERE conversation_id = 'c'");
@@ -73,7 +75,6 @@ describe('desk schema upgrades', () => {
       const open = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT * FROM desk_handoffs WHERE channel_id = 'w' AND conversation_id = 'c' AND status IN ('waiting', 'active') ORDER BY created_at DESC LIMIT 1");
       expect(open.map((r) => r.detail).join(' ')).toContain('USING INDEX desk_handoffs_conversation_recent');
       expect(open.map((r) => r.detail).join(' ')).not.toContain('TEMP B-TREE');
-
     } finally {
       await db.close();
     }

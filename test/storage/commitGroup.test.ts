@@ -18,50 +18,53 @@ describe('SQLite group commit', () => {
   const keys = async (store: SqliteStore): Promise<string[]> =>
     (await store.all<{ key: string }>('SELECT key FROM bot_state ORDER BY key')).map((r) => r.key);
 
-  it('commits transactions asked for together in one commit, a failing one rolled back alone', async () => {
-    const dir = tempDataDir();
-    const store = open(dir);
-    // Another process's view: PRAGMA data_version moves once per commit made by other connections.
+  /** Inserts a row, then fails: its transaction must roll back alone. */
+  const putThenFail = (store: SqliteStore, key: string, value: string): Promise<unknown> =>
+    store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', [key, value, 'now']); throw new Error('no'); });
+  /**
+   * Runs `check` with another process's view of the store in `dir`: its rows, and how many commits other
+   * connections made since `check` began (PRAGMA data_version moves once per such commit).
+   */
+  const fromOutside = async (dir: string, check: (view: { rows(): unknown[]; commits(): number }) => Promise<void>): Promise<void> => {
     const other = new Database(path.join(dir, DATABASE_FILE));
     try {
       const version = (): number => other.pragma('data_version', { simple: true }) as number;
       const before = version();
-      const results = await Promise.allSettled([
-        put(store, 'a', '1'),
-        store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['b', '2', 'now']); throw new Error('no'); }),
-        store.transaction(async (tx) => tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['c', '3', 'now'])),
-        put(store, 'a', 'again'), // a UNIQUE violation: this statement alone fails
-      ]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
-      expect(other.prepare('SELECT key, value FROM bot_state ORDER BY key').all()).toEqual([{ key: 'a', value: '1' }, { key: 'c', value: '3' }]);
-      expect(version() - before).toBe(1);
+      await check({ rows: () => other.prepare('SELECT key, value FROM bot_state ORDER BY key').all(), commits: () => version() - before });
     } finally {
       other.close();
     }
+  };
+
+  it('commits transactions asked for together in one commit, a failing one rolled back alone', async () => {
+    const dir = tempDataDir();
+    const store = open(dir);
+    await fromOutside(dir, async (outside) => {
+      const results = await Promise.allSettled([
+        put(store, 'a', '1'),
+        putThenFail(store, 'b', '2'),
+        put(store, 'c', '3'),
+        put(store, 'a', 'again'), // a UNIQUE violation: this statement alone fails
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      expect(outside.rows()).toEqual([{ key: 'a', value: '1' }, { key: 'c', value: '3' }]);
+      expect(outside.commits()).toBe(1);
+    });
   });
 
   it('rolls back a failing first member alone and commits the members after it', async () => {
     const dir = tempDataDir();
     const store = open(dir);
-    const other = new Database(path.join(dir, DATABASE_FILE));
-    try {
-      const version = (): number => other.pragma('data_version', { simple: true }) as number;
-      const before = version();
-      const results = await Promise.allSettled([
-        store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['x', '1', 'now']); throw new Error('no'); }),
-        put(store, 'y', '2'),
-        put(store, 'z', '3'),
-      ]);
+    await fromOutside(dir, async (outside) => {
+      const results = await Promise.allSettled([putThenFail(store, 'x', '1'), put(store, 'y', '2'), put(store, 'z', '3')]);
       expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
-      expect(other.prepare('SELECT key FROM bot_state ORDER BY key').all()).toEqual([{ key: 'y' }, { key: 'z' }]);
-      expect(version() - before).toBe(1);
-      // Alone in its group, a failing transaction leaves nothing and the store goes on.
-      await expect(store.transaction(async (tx) => { await tx.run('INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)', ['w', '4', 'now']); throw new Error('no'); })).rejects.toThrow('no');
-      await put(store, 'v', '5');
-      expect(await keys(store)).toEqual(['v', 'y', 'z']);
-    } finally {
-      other.close();
-    }
+      expect(outside.rows()).toEqual([{ key: 'y', value: '2' }, { key: 'z', value: '3' }]);
+      expect(outside.commits()).toBe(1);
+    });
+    // Alone in its group, a failing transaction leaves nothing and the store goes on.
+    await expect(putThenFail(store, 'w', '4')).rejects.toThrow('no');
+    await put(store, 'v', '5');
+    expect(await keys(store)).toEqual(['v', 'y', 'z']);
   });
 
   it('resolves a write only once another connection sees it; reads do not wait for an open group, nor see it', async () => {

@@ -38,6 +38,14 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
     const retried = await app.send(when);
     expect(texts(retried)).toEqual(texts(first));
     expect(lastStep(retried)).toBe('contact');
+    // The agents' transcript holds the message and its answer once: replies repeated for a retry are not recorded.
+    const db = loc.open();
+    try {
+      const lines = await db.all<{ role: string }>("SELECT role FROM desk_transcript WHERE conversation_id = ? AND id >= (SELECT MIN(id) FROM desk_transcript WHERE conversation_id = ? AND text = 'this morning') ORDER BY id", [conversationId, conversationId]);
+      expect(lines.map((l) => l.role)).toEqual(['user', ...texts(first).map(() => 'bot')]);
+    } finally {
+      await db.close();
+    }
     const contact = say('13812345678');
     const confirmAsked = await app.send(contact);
     expect(lastStep(confirmAsked)).toBe('confirm');
