@@ -83,7 +83,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
   // After the reply contract: channel retries answered once (with the stamped replies), state conflicts retried.
   adapterParts.adapter.use(new TurnGuardMiddleware(db, logger.child('turns')));
   // "Delete this conversation": state and transcript deleted before any dialog runs (privacy/forget.ts).
-  adapterParts.adapter.use(new ForgetConversationMiddleware(db, i18n, logger.child('privacy')));
+  adapterParts.adapter.use(new ForgetConversationMiddleware(db, i18n, logger.child('privacy'), (context) => conversationState.getStorageKey(context) ?? ''));
 
   const retention = logger.child('retention');
   // The purge running now, if any: close() waits for it, so a server stopped just after it started does not

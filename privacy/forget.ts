@@ -29,22 +29,30 @@ export interface ForgetCounts {
   retries: number;
 }
 
-const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Which conversation to forget: its id, and the key its state is stored under (the SDK's ConversationState key). */
+export interface ForgottenConversation {
+  readonly conversationId: string;
+  readonly stateKey: string;
+}
 
 /**
- * Deletes what is kept about one conversation: its state rows (every channel's), its Direct Line activities,
- * and the stored replies of its processed activities (except `keepActivityId`, the turn now running).
+ * Deletes what is kept about one conversation: its state row, its Direct Line activities, and the stored
+ * replies of its processed activities (except `keepActivityId`, the turn now running).
  */
-export async function forgetConversation(db: ForgetStore, conversationId: string, keepActivityId = ''): Promise<ForgetCounts> {
+export async function forgetConversation(db: ForgetStore, { conversationId, stateKey }: ForgottenConversation, keepActivityId = ''): Promise<ForgetCounts> {
   return db.transaction(async (tx) => ({
-    state: await tx.run("DELETE FROM bot_state WHERE key LIKE ? ESCAPE '\\'", [`%/conversations/${likeEscape(conversationId)}/%`]),
+    // By its key, not a pattern: a LIKE '%/conversations/<id>/%' read every state row there is, with the event loop
+    // blocked on SQLite (every conversation keeps one until retention).
+    state: await tx.run('DELETE FROM bot_state WHERE key = ?', [stateKey]),
     transcript: await tx.run('DELETE FROM dl_activities WHERE conversation_id = ?', [conversationId]),
     retries: await tx.run('DELETE FROM processed_activities WHERE conversation_id = ? AND activity_id <> ?', [conversationId, keepActivityId]),
   }));
 }
 
 export class ForgetConversationMiddleware implements Middleware {
-  constructor(private readonly db: ForgetStore, private readonly i18n: I18n, private readonly logger: Logger) {}
+  /** `stateKeyOf`: the key the conversation's state is stored under (ConversationState's `getStorageKey`). */
+  constructor(private readonly db: ForgetStore, private readonly i18n: I18n, private readonly logger: Logger,
+    private readonly stateKeyOf: (context: TurnContext) => string) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const { activity } = context;
@@ -53,7 +61,7 @@ export class ForgetConversationMiddleware implements Middleware {
       await next();
       return;
     }
-    const counts = await forgetConversation(this.db, conversationId, activity.id ?? '');
+    const counts = await forgetConversation(this.db, { conversationId, stateKey: this.stateKeyOf(context) }, activity.id ?? '');
     this.logger.info('conversation deleted at the user\'s request', { ...counts });
     await context.sendActivity(infoMessage(this.i18n, turnLocale(context), 'forget.done', 'forget.doneSpeak'));
   }

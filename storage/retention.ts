@@ -52,15 +52,3 @@ export async function purge(db: SqlStore, windows: RetentionWindows, now: Date =
   }
   return counts;
 }
-
-/** Deletes one conversation's state, transcript and processed activity ids (a user's "delete this conversation"). */
-export async function deleteConversation(db: SqlStore, conversationId: string): Promise<number> {
-  return db.transaction(async (tx) => {
-    let n = 0;
-    n += await tx.run("DELETE FROM bot_state WHERE key LIKE ? ESCAPE '\\'", [`%/conversations/${conversationId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`]);
-    n += await tx.run('DELETE FROM processed_activities WHERE conversation_id = ?', [conversationId]);
-    n += await tx.run('DELETE FROM dl_activities WHERE conversation_id = ?', [conversationId]);
-    n += await tx.run('DELETE FROM dl_conversations WHERE id = ?', [conversationId]);
-    return n;
-  });
-}
