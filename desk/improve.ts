@@ -77,7 +77,7 @@ export function groupQuestions(items: readonly (ImproveItem & { locale: Locale }
 export async function improveGroups(db: SqlStore, limit = 2000): Promise<ImproveGroup[]> {
   const rows = await db.all<{ locale: string; kind: string; passage_id: string | null; question: string; feedback: string | null; created_at: string }>(
     `SELECT locale, kind, passage_id, question, feedback, created_at FROM desk_events
-     WHERE kind IN ('fallback', 'clarify') OR feedback = 'notHelpful' ORDER BY created_at DESC LIMIT ?`, [limit]);
+     WHERE kind IN ('fallback', 'clarify') OR feedback = 'notHelpful' ORDER BY id DESC LIMIT ?`, [limit]);
   return groupQuestions(rows.filter((r) => r.question.trim()).map((r) => ({
     locale: isLocale(r.locale) ? r.locale : 'en-US', question: r.question.trim(),
     kind: r.feedback === 'notHelpful' ? 'notHelpful' : r.kind, passageId: r.passage_id, at: r.created_at,

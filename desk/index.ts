@@ -16,6 +16,7 @@ import { buildQueue } from './queue.js';
 import { registerDeskRoutes } from './routes.js';
 import { ensureDeskSchema } from './schema.js';
 import { checkBearer } from '../tickets/routes.js';
+import { purgeDesk } from './retention.js';
 
 export interface Desk {
   readonly ready: Promise<void>;
@@ -71,15 +72,7 @@ export function attachDesk(server: restify.Server, assistant: Assistant): Desk {
   ready.then(() => live.start(), () => undefined);
 
   // The desk's copies follow the transcript retention (TRANSCRIPT_RETENTION_DAYS); expired sessions go too.
-  const purge = async (): Promise<void> => {
-    const days = config.retention.transcriptDays;
-    await db.run('DELETE FROM desk_sessions WHERE expires_at < ?', [new Date().toISOString()]);
-    if (days <= 0) return;
-    const before = new Date(Date.now() - days * 86_400_000).toISOString();
-    await db.run('DELETE FROM desk_transcript WHERE at < ?', [before]);
-    await db.run('DELETE FROM desk_events WHERE created_at < ?', [before]);
-    await db.run(`DELETE FROM desk_handoffs WHERE status NOT IN ('waiting', 'active') AND created_at < ?`, [before]);
-  };
+  const purge = (): Promise<void> => purgeDesk(db, config.retention.transcriptDays);
   const purgeTimer = config.purgeIntervalMinutes > 0
     ? setInterval(() => { purge().catch((error: unknown) => logger.error('desk purge failed', { error })); }, config.purgeIntervalMinutes * 60_000)
     : undefined;

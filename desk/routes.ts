@@ -18,6 +18,7 @@ import type { FailureLockout } from '../bot/rateLimit.js';
 import type { SqlStore } from '../storage/sql.js';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/ticket.js';
 import type { TicketStore } from '../tickets/TicketStore.js';
+import { firstIdAt } from '../storage/ids.js';
 import { CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, cookiesOf, sameToken, type DeskAuth, type DeskSession } from './auth.js';
 import type { TicketAudit } from './audit.js';
 import { DeskConflict, type LiveDesk } from './live.js';
@@ -251,9 +252,10 @@ export function registerDeskRoutes(server: restify.Server, deps: DeskRouteDeps):
 
 async function dashboardData(deps: DeskRouteDeps, lang: Locale): Promise<DashboardData> {
   const { db, kb } = deps;
-  const since = new Date(Date.now() - 14 * 86_400_000).toISOString();
+  // The last 14 days of events, by their time-ordered key (storage/ids.ts).
+  const since = firstIdAt(Date.now() - 14 * 86_400_000);
   const days = await db.all<{ day: string; kind: string; n: number }>(
-    `SELECT substr(created_at, 1, 10) AS day, kind, COUNT(*) AS n FROM desk_events WHERE created_at >= ? AND kind IN ('answer', 'fallback')
+    `SELECT substr(created_at, 1, 10) AS day, kind, COUNT(*) AS n FROM desk_events WHERE id >= ? AND kind IN ('answer', 'fallback')
      GROUP BY substr(created_at, 1, 10), kind ORDER BY day`, [since]);
   const perDay = [...new Set(days.map((d) => d.day))].map((day) => ({
     day,

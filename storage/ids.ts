@@ -31,3 +31,13 @@ export function timeOrderedId(now: number = Date.now()): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * The smallest id `timeOrderedId` can make at `ms`: every id made at `ms` or later sorts at or after it, every
+ * id made earlier before it (ids compare as text: the timestamp leads, in fixed-width hex). For time ranges
+ * over a table keyed by these ids.
+ */
+export function firstIdAt(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}

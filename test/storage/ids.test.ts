@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeOrderedId } from '../../storage/ids.js';
+import { firstIdAt, timeOrderedId } from '../../storage/ids.js';
 
 describe('time-ordered row ids', () => {
   it('are version 7 UUIDs that sort in the order they were made, and differ within one millisecond', () => {
@@ -15,5 +15,14 @@ describe('time-ordered row ids', () => {
   it('never repeat within one millisecond, across refills of their random pool', () => {
     const ids = Array.from({ length: 1000 }, () => timeOrderedId(Date.UTC(2026, 11, 1)));
     expect(new Set(ids).size).toBe(1000);
+  });
+
+  it('bound time ranges: every id made at a millisecond sorts between its first id and the next one', () => {
+    const at = Date.UTC(2026, 11, 1, 12);
+    for (let i = 0; i < 200; i++) {
+      const id = timeOrderedId(at);
+      expect(id >= firstIdAt(at) && id < firstIdAt(at + 1)).toBe(true);
+    }
+    expect(timeOrderedId(at - 1) < firstIdAt(at)).toBe(true);
   });
 });
