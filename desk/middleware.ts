@@ -16,7 +16,7 @@ import { maskPersonalData } from '../privacy/mask.js';
 import { timeOrderedId } from '../storage/ids.js';
 import { iso, type Param, type Queryable, type SqlStore } from '../storage/sql.js';
 import { rideWithTurnState, turnScopeOf, type StateRider, type TurnScope } from '../storage/StateStorage.js';
-import { claimTurn, isReplayingTurn } from '../storage/turnClaim.js';
+import { claimTurn, endsAttemptOnly, isReplayingTurn } from '../storage/turnClaim.js';
 import { isVoiceChannel } from '../voice/ssml.js';
 import { DESK_SEND, type LiveDesk } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -47,6 +47,8 @@ class TurnWrites implements StateRider {
   /** Taken by a state transaction that has not committed yet. */
   private riding: [sql: string, params: Param[]][] = [];
   private flushed = false;
+  /** Thrown away with its attempt: later lines of that attempt are not written either. */
+  private discarded = false;
 
   /** `claim`: called before statements are written in a transaction of their own (storage/turnGuard.ts `claimTurn`). */
   constructor(readonly db: SqlStore, scope: TurnScope | undefined, private readonly claim: () => Promise<void>) {
@@ -54,6 +56,7 @@ class TurnWrites implements StateRider {
   }
 
   async run(sql: string, params: readonly Param[] = []): Promise<number> {
+    if (this.discarded) return 0;
     if (this.flushed) return this.db.run(sql, params);
     this.pending.push([sql, [...params]]);
     return 1;
@@ -66,6 +69,14 @@ class TurnWrites implements StateRider {
 
   committed(): void {
     this.riding = [];
+  }
+
+  /** Drops what is held: the attempt that wrote it was thrown away (turnClaim.ts `endsAttemptOnly`). */
+  discard(): void {
+    this.pending = [];
+    this.riding = [];
+    this.flushed = true;
+    this.discarded = true;
   }
 
   async flush(): Promise<void> {
@@ -110,8 +121,11 @@ export class DeskMiddleware implements Middleware {
 
     let handoff: { reason?: string; ticketId?: string; summary?: string; locale?: string } | undefined;
     let decided = false;
+    // Cleared when this attempt of the turn is thrown away: the guard runs the turn again (and this middleware
+    // with it, adding a hook of its own), while this hook stays on the context.
+    let attemptLive = true;
     context.onSendActivities(async (ctx, activities, sendNext) => {
-      if (ctx.turnState.get(DESK_SEND) || isReplayingTurn(ctx)) return sendNext();
+      if (!attemptLive || ctx.turnState.get(DESK_SEND) || isReplayingTurn(ctx)) return sendNext();
       for (const out of activities) {
         if (out.type === 'event' && out.name === 'handoff.initiate') handoff = (out.value ?? {}) as typeof handoff;
         if (out.type !== 'message') continue;
@@ -128,6 +142,12 @@ export class DeskMiddleware implements Middleware {
 
     try {
       await next();
+    } catch (error) {
+      if (endsAttemptOnly(error)) {
+        attemptLive = false;
+        writes.discard();
+      }
+      throw error;
     } finally {
       await writes.flush();
     }

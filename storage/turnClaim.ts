@@ -5,6 +5,7 @@
  * repeats from another run are marked, so nothing records them as this turn's.
  */
 import type { TurnContext } from 'botbuilder';
+import { StateConflictError } from './StateStorage.js';
 
 type TurnStateHolder = Pick<TurnContext, 'turnState'>;
 
@@ -47,4 +48,14 @@ export function offerTurnClaim(context: TurnStateHolder, claim: () => Promise<vo
 /** The guard's side: the replies sent from now on are another run's. */
 export function markReplaying(context: TurnStateHolder): void {
   context.turnState.set(REPLAYING, true);
+}
+
+/**
+ * Whether an error thrown through a turn ends only this attempt of it: the guard runs the turn again on fresh
+ * state (another request changed the state meanwhile) or answers with the replies of the run that had it.
+ * Whatever the attempt held back to write (the desk's transcript lines) belongs to neither and is dropped. (A
+ * second conflict in a row fails the turn; the channel retries it, and that run writes its own.)
+ */
+export function endsAttemptOnly(error: unknown): boolean {
+  return error instanceof AlreadyProcessedError || error instanceof StateConflictError;
 }

@@ -6,7 +6,9 @@
  */
 import type { Activity, Storage, StoreItems } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import restify from 'restify';
 import { createAssistant } from '../../bot/createAssistant.js';
+import { attachDesk } from '../../desk/index.js';
 import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../logging/logger.js';
 import { SqlStorage, withStateScope, type TurnScope } from '../../storage/StateStorage.js';
@@ -90,6 +92,7 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
     const lines: string[] = [];
     const config = loadConfig({ ...loc.env, DATA_DIR: loc.dataDir, PURGE_INTERVAL_MINUTES: '0' });
     const assistant = createAssistant({ config, db, storage, logger: createLogger('debug', (l) => lines.push(l)), knowledge: app.app.assistant.kb });
+    const desk = attachDesk(restify.createServer(), assistant);
     try {
       const activity = userMessage('Someone hacked my account and changed my password', { conversationId: `conflict-${Date.now()}`, locale: 'en-US' });
       const replies = (await assistant.handleActivity({ ...activity, channelId: 'test' })) as Reply[];
@@ -97,9 +100,13 @@ describe.each(STORE_KINDS)('turns on the $name store', (kind) => {
       expect(lastStep(replies)).toBe('when');
       // Replied once: the first attempt's buffered replies were dropped.
       expect(new Set(texts(replies)).size).toBe(texts(replies).length);
+      // And recorded once in the agents' transcript: the attempt that lost wrote none of its lines.
+      const transcript = await db.all<{ role: string; text: string }>('SELECT role, text FROM desk_transcript WHERE conversation_id = ? ORDER BY id', [activity.conversation!.id]);
+      expect(transcript).toEqual([{ role: 'user', text: activity.text }, ...texts(replies).map((text) => ({ role: 'bot', text }))]);
       const next = (await assistant.handleActivity({ ...userMessage('this morning', { conversationId: activity.conversation!.id, locale: 'en-US' }), channelId: 'test' })) as Reply[];
       expect(lastStep(next)).toBe('contact');
     } finally {
+      desk.close();
       await assistant.close();
       await db.close();
     }
