@@ -204,10 +204,15 @@ function statementsOn(db: Db): Queryable {
 
 function migrate(db: Db, file: string): void {
   db.exec('CREATE TABLE IF NOT EXISTS migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = db.prepare('SELECT 1 FROM migrations WHERE id = ?');
   for (const m of MIGRATIONS) {
+    // Applied already (every open but the first): no write lock. SQLite's wait for one blocks the event loop,
+    // and a handle opened next to a busy one in this process (the CLI's, a test's) waited for a transaction that
+    // needed that event loop to finish: "database is locked" after the busy timeout.
+    if (applied.get(m.id)) continue;
     // BEGIN IMMEDIATE, then check again: another process may have applied it while this one waited.
     db.transaction(() => {
-      if (db.prepare('SELECT 1 FROM migrations WHERE id = ?').get(m.id)) return;
+      if (applied.get(m.id)) return;
       try {
         db.exec(migrationSql(m, 'sqlite'));
       } catch (error) {

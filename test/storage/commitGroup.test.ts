@@ -119,3 +119,28 @@ describe('SQLite group commit', () => {
     expect(await keys(store)).toEqual(['g', 'j']);
   });
 });
+
+describe('opening a second SQLite handle in the process', () => {
+  it('does not wait for the write lock another handle holds across awaits (the store is migrated already)', async () => {
+    const dir = tempDataDir();
+    const first = openSqliteStore(dir);
+    let second: SqliteStore | undefined;
+    try {
+      let opened = false;
+      const started = Date.now();
+      await first.transaction(async (tx) => {
+        await tx.run("INSERT INTO bot_state (key, value, etag, updated_at) VALUES ('k', '{}', 1, 'now')");
+        // The group holds BEGIN IMMEDIATE until this member is done: opening now used to wait out the busy
+        // timeout (its migration check took the write lock) and fail with "database is locked".
+        second = openSqliteStore(dir);
+        opened = true;
+      });
+      expect(opened).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await second!.get("SELECT key FROM bot_state WHERE key = 'k'")).toEqual({ key: 'k' });
+    } finally {
+      await second?.close();
+      await first.close();
+    }
+  });
+});
