@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 const blend = Number(args.find((a) => /^[\d.]+$/.test(a)) ?? 0.25);
 const dumpAt = args.indexOf('--dump');
 const started = performance.now();
-const settings = { ...UNDERSTANDING_DEFAULTS, blend };
+const settings = { ...UNDERSTANDING_DEFAULTS, blend, sharpness: Number(process.env.SHARP ?? UNDERSTANDING_DEFAULTS.sharpness) };
 const held: HeldOut[] = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), 5, settings));
 const chosen = chooseCalibrated(held, chooseThresholds(held, settings).settings);
 const calibrationOf = nestedCalibrators(held);
@@ -21,14 +21,14 @@ console.log(`blend ${blend}: ${(100 * chosen.accuracy).toFixed(2)}% (${((perform
 for (const [g, b] of [...chosen.byGroup].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${g.padEnd(40)} ${(100 * b.right / b.total).toFixed(1)}% (${b.right}/${b.total})`);
 
 // Per-utterance outcomes under the chosen settings with the nested calibrators (as accuracy was computed).
-const rows: { locale: string; key: string; text: string; got: string; right: boolean; top: string; alsoRight?: readonly string[] }[] = [];
+const rows: { locale: string; key: string; text: string; got: string; right: boolean; top: string; score: number; lse?: number; kfs?: number; kws: number; pm: number; unseen: boolean; alsoRight?: readonly string[] }[] = [];
 const perFold = (h: HeldOut): typeof chosen.settings => ({ ...chosen.settings, calibration: calibrationOf(h) });
 for (const h of held) {
   if (h.homophoneTypo) continue;
   const s = perFold(h);
   const d = decide(h.text, h.understood, s);
   const got = d.kind === 'answer' ? d.passageId : d.kind === 'flow' ? `flow:${d.flow}` : d.kind === 'smallTalk' ? `small:${d.intent}` : `fallback(${d.kind === 'fallback' ? d.reason : ''})`;
-  rows.push({ locale: h.locale, key: h.key, text: h.text, got, right: judge(h, s).right, top: h.understood.ranked[0]!.key, ...(h.alsoRight ? { alsoRight: h.alsoRight } : {}) });
+  rows.push({ locale: h.locale, key: h.key, text: h.text, got, right: judge(h, s).right, top: h.understood.ranked[0]!.key, score: h.understood.ranked[0]!.score, lse: h.understood.evidence?.logSumExp, kfs: h.understood.evidence?.knownFeatureShare, kws: h.understood.knownWordShare, pm: h.understood.passageMass, unseen: h.unseenTopic, ...(h.alsoRight ? { alsoRight: h.alsoRight } : {}) });
 }
 if (dumpAt >= 0) fs.writeFileSync(args[dumpAt + 1]!, JSON.stringify(rows));
 for (const locale of [...new Set(rows.map((r) => r.locale))]) {
