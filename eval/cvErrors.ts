@@ -1,5 +1,5 @@
 /**
- * `npx tsx eval/cvErrors.ts [blend] [--dump file]`: one cross-validation pass (5 folds, both locales, one blend)
+ * `[CV_SEED=n] npx tsx eval/cvErrors.ts [blend] [--dump file]`: one cross-validation pass (5 folds, both locales, one blend)
  * judged with nested calibration as `--cv` judges it, then the most frequent confusions (expected -> got) per
  * locale with example utterances. For error analysis of the training data only; never reads the dev set.
  */
@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 const blend = Number(args.find((a) => /^[\d.]+$/.test(a)) ?? 0.25);
 const dumpAt = args.indexOf('--dump');
 const started = performance.now();
-const settings = { ...UNDERSTANDING_DEFAULTS, blend, sharpness: Number(process.env.SHARP ?? UNDERSTANDING_DEFAULTS.sharpness) };
+const settings = { ...UNDERSTANDING_DEFAULTS, blend };
 const held: HeldOut[] = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), 5, settings));
 const chosen = chooseCalibrated(held, chooseThresholds(held, settings).settings);
 const calibrationOf = nestedCalibrators(held);
