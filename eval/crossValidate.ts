@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Passage } from '../knowledge/passage.js';
 import { isUnder } from '../knowledge/passage.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
+import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
 import { loadTokenizers, TRAINING_DIR } from '../knowledge/knowledgeBase.js';
 import { homophoneTypist } from './homophones.js';
 import { calibratedConfidence, decide, confidenceOf } from '../knowledge/decide.js';
@@ -18,7 +19,7 @@ import { fitCalibrator, signalsFor, type Calibration, type CalibrationRow } from
 import { alsoRightKey, assembleTrainingSet, readTrainingFiles, targetKind, type TrainingSet } from '../knowledge/learn/trainingData.js';
 import { trainIntentModel, derivedExamples, type LabelledText } from '../knowledge/learn/intentModel.js';
 import {
-  balance, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS, type Understood, type UnderstandingSettings,
+  balance, borrowedExamples, BORROWS_FROM, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS, type Understood, type UnderstandingSettings,
 } from '../knowledge/learn/understanding.js';
 
 export interface HeldOut {
@@ -43,8 +44,14 @@ export function expectedOf(key: string): Expected {
   return kind === 'passage' ? 'passage' : kind === 'flow' ? 'flow' : 'fallback';
 }
 
+/**
+ * Folds by a hash of the text; `CV_SEED` (environment) prefixes it, for a second look at a small change
+ * (another assignment of utterances to folds; unset, the folds are the ones every earlier figure used).
+ */
+const FOLD_SEED = process.env.CV_SEED ? `${process.env.CV_SEED}\u0000` : '';
+
 function foldOf(text: string, k: number): number {
-  return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) % k;
+  return crypto.createHash('sha1').update(FOLD_SEED + text).digest().readUInt32BE(0) % k;
 }
 
 /**
@@ -52,10 +59,16 @@ function foldOf(text: string, k: number): number {
  * `withoutPassageData`: the passages' written questions are never trained on (only their own sentences are),
  * as on a policy nobody wrote data for; flows, not-covered topics and small talk keep theirs.
  */
-export function crossValidateLocale(policyFile: string, k: number, settings: UnderstandingSettings, { withoutPassageData = false } = {}): HeldOut[] {
+export function crossValidateLocale(
+  policyFile: string, k: number, settings: UnderstandingSettings,
+  { withoutPassageData = false, policyFiles = DEFAULT_POLICY_FILES.map((f) => path.resolve(REPO_ROOT, f)) }: { withoutPassageData?: boolean; policyFiles?: readonly string[] } = {},
+): HeldOut[] {
   const doc = loadPolicy(policyFile);
   const tokenizers = loadTokenizers();
   const set = assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, doc.locale)), doc.passages);
+  // The language this model borrows from (understanding.ts BORROWS_FROM): all of its data, as in production.
+  const lenderDoc = policyFiles.map((f) => loadPolicy(f)).find((d) => d.locale === BORROWS_FROM[doc.locale]);
+  const lenderSet = lenderDoc && assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, lenderDoc.locale)), lenderDoc.passages);
   const topics = [...set.utterances.keys()].filter((key) => targetKind(key) === 'none').sort();
   const typo = doc.locale.startsWith('zh')
     ? homophoneTypist(doc.passages.map((p) => p.text).join('') + [...set.utterances.values()].flat().join(''))
@@ -74,8 +87,11 @@ export function crossValidateLocale(policyFile: string, k: number, settings: Und
         else if (!withoutPassageData || targetKind(key) !== 'passage') train.push({ text, key, weight: 1 });
       }
     }
-    const examples = balance([...train, ...derivedExamples(doc.passages)]);
     const classes = classesWithout(set, doc.passages, topics.filter((t) => topicFold.get(t) === fold));
+    // Borrowed for the targets this fold trains (not a held-out topic; no passage when passages have no data).
+    const lent = new Set(classes.filter((c) => set.utterances.has(c) && lenderSet?.utterances.has(c) && !(withoutPassageData && targetKind(c) === 'passage')));
+    const borrowed = lenderDoc && lenderSet ? borrowedExamples(lenderSet, lenderDoc.passages, lent) : [];
+    const examples = balance([...train, ...borrowed, ...derivedExamples(doc.passages)]);
     const model = trainIntentModel(examples, classes, doc.locale, tokenizers);
     const understanding = createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model);
     for (const t of test) {
@@ -284,9 +300,15 @@ export function preferCautious(reports: readonly CvReport[], threshold: (r: CvRe
 
 /** Judges held-out results under `settings` with calibrators fitted on the other folds of those results. */
 export function nestedCalibration(held: readonly HeldOut[], k = 5): (settings: UnderstandingSettings) => CvReport {
+  const calibrationOf = nestedCalibrators(held, k);
+  return (settings) => reportFor(held, settings, (h) => ({ ...settings, calibration: calibrationOf(h) }));
+}
+
+/** For each held-out result, the calibrators fitted on the other folds of the results. */
+export function nestedCalibrators(held: readonly HeldOut[], k = 5): (h: HeldOut) => Calibration {
   const fold = (h: HeldOut): number => foldOf(`${h.locale}\u0000${h.text}`, k);
   const perFold = Array.from({ length: k }, (_, f) => fitCalibration(held.filter((h) => fold(h) !== f)));
-  return (settings) => reportFor(held, settings, (h) => ({ ...settings, calibration: perFold[fold(h)] }));
+  return (h) => perFold[fold(h)]!;
 }
 
 export { UNDERSTANDING_DEFAULTS };

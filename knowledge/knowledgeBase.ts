@@ -16,7 +16,7 @@ import { cachedIntentModel, modelFile } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import type { LabelledText } from './learn/intentModel.js';
 import {
-  buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
+  borrowedExamples, BORROWS_FROM, buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
   type LocaleUnderstanding, type QuestionExpansion, type UnderstandingSettings,
 } from './learn/understanding.js';
 
@@ -120,7 +120,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     aidsByLocale.set(doc.locale, applicableAids(readJson(path.join(dataDir, `passages.${doc.locale}.json`), {}), doc.passages));
     const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
     training.set(doc.locale, set);
-    const examples = buildExamples(set, doc.passages);
+    const examples = buildExamples(set, doc.passages, borrowedFor(doc, set, [...documents.values()], trainingDir));
     const classes = classesOf(set, doc.passages);
     const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt);
     const expansion = readJson<QuestionExpansion | undefined>(path.join(dataDir, `expansion.${doc.locale}.json`), undefined);
@@ -178,7 +178,7 @@ export function policiesToTrain(policyFiles: readonly string[], options: Knowled
   const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
   if (!cacheDir) return [];
   return policyFiles.filter((file) => {
-    const { examples, classes, locale, salt } = modelInputs(file, options);
+    const { examples, classes, locale, salt } = modelInputs(file, options, policyFiles);
     return !fs.existsSync(modelFile(cacheDir, examples, classes, locale, salt));
   });
 }
@@ -187,16 +187,34 @@ export function policiesToTrain(policyFiles: readonly string[], options: Knowled
  * Trains one policy's model into the cache, and nothing else (no search index): what a training worker does
  * while the main thread starts, so its time is the model's alone.
  */
-export function trainModelIntoCache(policyFile: string, options: KnowledgeOptions = {}): void {
-  const { examples, classes, locale, salt } = modelInputs(policyFile, options);
+export function trainModelIntoCache(policyFile: string, options: KnowledgeOptions = {}, policyFiles: readonly string[] = [policyFile]): void {
+  const { examples, classes, locale, salt } = modelInputs(policyFile, options, policyFiles);
   cachedIntentModel(examples, classes, locale, loadTokenizers(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR), options.modelCacheDir ?? MODEL_CACHE_DIR, salt);
 }
 
-/** What a policy's model is trained from (its cache key is a hash of these). */
-function modelInputs(policyFile: string, options: KnowledgeOptions): { examples: LabelledText[]; classes: string[]; locale: string; salt: string } {
+/**
+ * What a policy's model is trained from (its cache key is a hash of these). `policyFiles`: the policies loaded
+ * beside it, one of which may lend its language's lines (BORROWS_FROM).
+ */
+function modelInputs(policyFile: string, options: KnowledgeOptions, policyFiles: readonly string[]): { examples: LabelledText[]; classes: string[]; locale: string; salt: string } {
   const doc = loadPolicy(policyFile);
-  const set = assembleTrainingSet(readTrainingFiles(path.join(options.trainingDir ?? TRAINING_DIR, doc.locale)), doc.passages);
-  return { examples: buildExamples(set, doc.passages), classes: classesOf(set, doc.passages), locale: doc.locale, salt: lexiconSaltOf(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR) };
+  const trainingDir = options.trainingDir ?? TRAINING_DIR;
+  const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
+  const lenderFile = policyFiles.find((f) => f !== policyFile && BORROWS_FROM[doc.locale] !== undefined && loadPolicy(f).locale === BORROWS_FROM[doc.locale]);
+  const borrowed = lenderFile ? borrowedFor(doc, set, [loadPolicy(lenderFile)], trainingDir) : [];
+  return { examples: buildExamples(set, doc.passages, borrowed), classes: classesOf(set, doc.passages), locale: doc.locale, salt: lexiconSaltOf(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR) };
+}
+
+/**
+ * The lines a policy's model borrows from the policy of the language it borrows from (BORROWS_FROM), when that
+ * policy is loaded too: for targets both have data for (so both texts are the ones the data was written for).
+ */
+function borrowedFor(doc: PolicyDocument, own: TrainingSet, loaded: readonly PolicyDocument[], trainingDir: string): LabelledText[] {
+  const lender = loaded.find((d) => d.locale === BORROWS_FROM[doc.locale]);
+  if (!lender) return [];
+  const lenderSet = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, lender.locale)), lender.passages);
+  const targets = new Set([...own.utterances.keys()].filter((key) => lenderSet.utterances.has(key)));
+  return borrowedExamples(lenderSet, lender.passages, targets);
 }
 
 /** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */

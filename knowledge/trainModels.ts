@@ -19,7 +19,7 @@ const startWorker = (workerData: unknown): Worker => (FROM_SOURCE
 export async function trainMissingModels(policyFiles: readonly string[], options: KnowledgeOptions = {}): Promise<string[]> {
   const missing = policiesToTrain(policyFiles, options);
   await Promise.all(missing.map((file) => new Promise<void>((resolve, reject) => {
-    const worker = startWorker({ file, options });
+    const worker = startWorker({ file, options, policyFiles });
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`training the model for ${file} exited with ${code}`))));
   })));

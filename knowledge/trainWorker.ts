@@ -2,5 +2,5 @@
 import { workerData } from 'node:worker_threads';
 import { trainModelIntoCache, type KnowledgeOptions } from './knowledgeBase.js';
 
-const { file, options } = workerData as { file: string; options: KnowledgeOptions };
-trainModelIntoCache(file, options);
+const { file, options, policyFiles } = workerData as { file: string; options: KnowledgeOptions; policyFiles: string[] };
+trainModelIntoCache(file, options, policyFiles);

@@ -121,10 +121,42 @@ export interface LocaleUnderstanding {
   understand(text: string): Understood;
 }
 
-export function buildExamples(training: TrainingSet, passages: readonly Passage[]): LabelledText[] {
+/** `borrowed`: another language's lines this model also learns from (`borrowedExamples`). */
+export function buildExamples(training: TrainingSet, passages: readonly Passage[], borrowed: readonly LabelledText[] = []): LabelledText[] {
   const written: LabelledText[] = [];
   for (const [key, list] of training.utterances) for (const text of list) written.push({ text, key, weight: 1 });
-  return balance([...written, ...derivedExamples(passages)]);
+  return balance([...written, ...borrowed, ...derivedExamples(passages)]);
+}
+
+/**
+ * The language whose lines a locale's model also learns from. A message with any Chinese character goes to the
+ * Chinese model (knowledgeBase.ts `understandingFor`), English words and all ("你们会disclose我的信息吗",
+ * "IP adress你们收集不"), so the Chinese model learns English words from the English data. The English model
+ * borrows nothing: a message it reads has no Chinese character. 5-fold CV, zh-CN at fold seeds 0/2: 88.7/88.7%
+ * -> 89.3/89.3% (passage questions 89.5/90.6 -> 90.6/91.6%); all English lines instead of the short ones:
+ * 89.2/89.5%, at twice the Chinese model's training time.
+ */
+export const BORROWS_FROM: Readonly<Record<string, string>> = Object.freeze({ 'zh-CN': 'en-US' });
+/** Weight of a borrowed line against 1 for the model's own (CV: 0.15, 0.3 and 0.6 within 0.05 points). */
+export const BORROWED_WEIGHT = 0.3;
+/**
+ * Only lines of at most this many words are borrowed: they carry the other language's key words ("IP address",
+ * "cross-border transfer", "delete my account") at a fraction of the training time (1,188 of 5,000 lines).
+ */
+export const BORROWED_MAX_WORDS = 5;
+
+/**
+ * What a model borrows from the lender's data: its short written lines and its policy's own sentences, for
+ * targets in `targets` only (a target this model has no data or class for is not taught by another language).
+ */
+export function borrowedExamples(lender: TrainingSet, lenderPassages: readonly Passage[], targets: ReadonlySet<string>): LabelledText[] {
+  const out: LabelledText[] = [];
+  for (const [key, list] of lender.utterances) {
+    if (!targets.has(key)) continue;
+    for (const text of list) if (text.trim().split(/\s+/).length <= BORROWED_MAX_WORDS) out.push({ text, key, weight: BORROWED_WEIGHT });
+  }
+  for (const e of derivedExamples(lenderPassages)) if (targets.has(e.key)) out.push({ ...e, weight: BORROWED_WEIGHT });
+  return out;
 }
 
 /**
@@ -174,10 +206,11 @@ export function createLocaleUnderstanding(
       const text = truncated ? raw.slice(0, MAX_FEATURE_TEXT) : raw;
       const terms = tokenize(text, locale, tokenizers);
       const evidence: Evidence = { logSumExp: 0, knownFeatureShare: 1 };
-      const probs = learned.predict(text, terms, evidence); // a new array each call: blended in place below
+      const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
+      const modelText = withMendedWords(text, lexicalText);
+      const probs = learned.predict(modelText, modelText === text ? terms : undefined, evidence); // a new array each call: blended in place below
       let passageMass = 0;
       for (let i = 0; i < probs.length; i++) if (kinds[i] === 'passage') passageMass += probs[i]!;
-      const lexicalText = speller && !/\p{Script=Han}/u.test(text) ? speller.mend(text) : text;
       const lexicalTerms = lexicalTokenizers === tokenizers && lexicalText === text ? terms : tokenize(lexicalText, locale, lexicalTokenizers);
       const query = !passagesHaveData && expansion
         ? expandQuestion(lexicalTerms, expansion.associations, expansion.weight, expansion.limit)
@@ -205,6 +238,20 @@ export function createLocaleUnderstanding(
     },
   };
 }
+
+/**
+ * The message with the words spelling mended added after it, for the model: it still reads the typo through its
+ * character n-grams, and now also the word the typo stands for ("do you encript my data" + "encrypt"). Replacing
+ * the typo instead did a little worse. 5-fold CV, English, at fold seeds 0/2/3: 87.9/87.8/87.8% ->
+ * 88.2/87.8/88.0% (+18/+1/+14 messages).
+ */
+function withMendedWords(text: string, mended: string): string {
+  if (mended === text) return text;
+  const own = new Set(text.normalize('NFKC').toLowerCase().match(WORDS) ?? []);
+  const gained = (mended.match(WORDS) ?? []).filter((w) => !own.has(w));
+  return gained.length === 0 ? text : `${text} ${gained.join(' ')}`;
+}
+const WORDS = /[a-z][a-z0-9']*/g;
 
 /**
  * BM25 over the passage text as a distribution over passages (undefined when no passage shares a term), and
