@@ -276,7 +276,9 @@ export function chooseCalibrated(held: readonly HeldOut[], base: UnderstandingSe
   // need not be the best once calibration decides the answers.
   const reports = FLOW_GRID.flatMap((flowThreshold) =>
     CALIBRATED_GRID.map((t) => judgeNested({ ...base, flowThreshold, calibratedThreshold: t })));
-  const best = preferCautious(reports, (r) => r.settings.calibratedThreshold);
+  // Cautious in both: the answer threshold first, then the flow threshold (a flow started on a guess takes a
+  // not-covered question as much as a stretched answer does).
+  const best = preferCautious(reports, (r) => r.settings.calibratedThreshold + r.settings.flowThreshold / 1000);
   return { ...best, settings: { ...best.settings, calibration: fitCalibration(held) } };
 }
 
