@@ -86,7 +86,15 @@ function writeModel(file: string, trained: TrainedModel): void {
     const raw = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     // Written aside and renamed: a second process (another test worker) never reads half a model.
     const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.concat([prefix, raw(model.bias), raw(model.weights)]));
+    const fd = fs.openSync(temp, 'w');
+    try {
+      // Part by part, so the weights (megabytes) are not copied into one buffer first.
+      for (const part of [prefix, raw(model.bias), raw(model.weights)]) {
+        for (let at = 0; at < part.length;) at += fs.writeSync(fd, part, at);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, file);
   } catch {
     // A read-only checkout still works; it trains on every start.

@@ -89,13 +89,31 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
 }
 
 /**
- * out[c] = bias[c] + scale * sum of the features' weights for c. The hot loop of training and prediction: it
- * sums first and scales once.
+ * out[c] = bias[c] + scale * sum of the features' weights for c. The hot loop of training: eight classes at a
+ * time, each summed over the features in local variables, so a class's running sum is not loaded and stored
+ * again for every feature (a third of training's time went there). Each class still sums its features in
+ * the same order as addRow does, so the scores are the same to the last bit as prediction's.
  */
 function scores(weights: Float32Array, bias: Float32Array, features: Int32Array, scale: number, C: number, out: Float64Array): void {
-  out.fill(0);
-  for (let j = 0; j < features.length; j++) addRow(weights, features[j]!, C, out);
-  for (let c = 0; c < C; c++) out[c] = bias[c]! + out[c]! * scale;
+  const n = features.length;
+  let c = 0;
+  for (; c + 7 < C; c += 8) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let j = 0; j < n; j++) {
+      const b = features[j]! * C + c;
+      a0 += weights[b]!; a1 += weights[b + 1]!; a2 += weights[b + 2]!; a3 += weights[b + 3]!;
+      a4 += weights[b + 4]!; a5 += weights[b + 5]!; a6 += weights[b + 6]!; a7 += weights[b + 7]!;
+    }
+    out[c] = bias[c]! + a0 * scale; out[c + 1] = bias[c + 1]! + a1 * scale;
+    out[c + 2] = bias[c + 2]! + a2 * scale; out[c + 3] = bias[c + 3]! + a3 * scale;
+    out[c + 4] = bias[c + 4]! + a4 * scale; out[c + 5] = bias[c + 5]! + a5 * scale;
+    out[c + 6] = bias[c + 6]! + a6 * scale; out[c + 7] = bias[c + 7]! + a7 * scale;
+  }
+  for (; c < C; c++) {
+    let a = 0;
+    for (let j = 0; j < n; j++) a += weights[features[j]! * C + c]!;
+    out[c] = bias[c]! + a * scale;
+  }
 }
 
 /** out[c] += weights of `feature` for c, four classes a step (V8 does not vectorise; unrolling still halves the loop's overhead). */
