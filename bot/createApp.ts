@@ -46,7 +46,12 @@ export function createApp(parts: AssistantParts, options: AppOptions = {}): App 
   const log = logger.child('http');
   const clock = options.now ?? Date.now;
   const server = restify.createServer({ name: 'buygogo-privacy-assistant', handleUncaughtExceptions: false });
-  server.use(restify.plugins.queryParser());
+  // Every route reads a query parameter as one string. qs would make `?lang=a&lang=b` an array and `?lang[x]=a`
+  // an object (a 500 in the policy page's locale lookup): a repeated parameter keeps its first value, and
+  // brackets and dots are part of the name, so every value is a string.
+  // (`duplicates` is qs's own option, passed through by restify; its type here predates it.)
+  const queryOptions = { depth: 0, duplicates: 'first', parseArrays: false, allowDots: false };
+  server.use(restify.plugins.queryParser(queryOptions));
   // Our own reader, not restify's bodyParser: JSON only (415 otherwise), inflated bytes capped (413), no multipart.
   // APIs that are off answer 404 without reading anything.
   const off = (req: restify.Request): boolean =>

@@ -75,6 +75,23 @@ describe('the edge in local mode', () => {
     expect(res.status).toBe(200);
   });
 
+  it('reads a repeated or bracketed query parameter as one value (the first), never answering 500', async () => {
+    const bearer = { authorization: 'Bearer tickets-secret-token' };
+    const policy = async (query: string) => {
+      const res = await fetch(`${h.base}/policy?${query}`);
+      return { status: res.status, lang: /<html lang="([^"]+)"/.exec(await res.text())?.[1] };
+    };
+    expect(await policy('lang=zh-CN&lang=en-US')).toEqual({ status: 200, lang: 'zh-CN' });
+    expect(await policy('lang[]=zh-CN')).toEqual({ status: 200, lang: 'en-US' });
+    expect(await policy('lang[a]=zh-CN&lang[b]=x')).toEqual({ status: 200, lang: 'en-US' });
+    expect((await fetch(`${h.base}/?lang=zh-CN&lang=zh-CN&v=1&v=2`)).status).toBe(200);
+    expect((await fetch(`${h.base}/api/tickets?status=open&status=closed`, { headers: bearer })).status).toBe(200);
+    expect((await fetch(`${h.base}/api/tickets?status[x]=open`, { headers: bearer })).status).toBe(200);
+    const s = await openDirectLine();
+    const poll = await fetch(`${h.base}/v3/directline/conversations/${s.conversationId}/activities?watermark=0&watermark=5`, { headers: { authorization: `Bearer ${s.token}` } });
+    expect(poll.status).toBe(200);
+  });
+
   it('refuses a bare API token without "Bearer" on the tickets and assist APIs', async () => {
     expect((await fetch(`${h.base}/api/tickets`, { headers: { authorization: 'tickets-secret-token' } })).status).toBe(401);
     expect((await fetch(`${h.base}/api/tickets`, { headers: { authorization: 'Bearer tickets-secret-token' } })).status).toBe(200);
