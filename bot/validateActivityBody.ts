@@ -17,7 +17,9 @@ export function activityBodyProblems(body: unknown): string[] {
   obj('conversation', true);
   obj('from', false);
   obj('recipient', false);
-  for (const key of ['text', 'locale', 'serviceUrl', 'channelId', 'id', 'deliveryMode'] as const) {
+  // Every channel names itself: the conversation's state is keyed by it (the SDK fails the turn without it).
+  if (typeof a.channelId !== 'string' || a.channelId === '') problems.push('channelId must be a non-empty string');
+  for (const key of ['text', 'locale', 'serviceUrl', 'id', 'deliveryMode'] as const) {
     if (a[key] !== undefined && typeof a[key] !== 'string') problems.push(`${key} must be a string`);
   }
   if (a.membersAdded !== undefined && !Array.isArray(a.membersAdded)) problems.push('membersAdded must be an array');

@@ -128,9 +128,12 @@ describe('bad requests', () => {
     ['an activity without a type', JSON.stringify({ text: 'hi', conversation: { id: 'c' } })],
     ['an activity without a conversation', JSON.stringify({ type: 'message', text: 'hi' })],
     ['a conversation that is a string', JSON.stringify({ type: 'message', text: 'hi', conversation: 'c' })],
+    // Without a channel the turn cannot find its state: it got the "something went wrong" apology (200).
+    ['an activity without a channelId', JSON.stringify({ type: 'message', text: 'hi', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies', serviceUrl: 'http://localhost' })],
   ])('answers %s with 400, and keeps serving', async (_name, body) => {
     const res = await fetch(`${app.base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^bad_(json|activity)$/);
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
   });
 });

@@ -92,6 +92,13 @@ describe('local Direct Line', () => {
       method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 42 }),
     });
     expect(res.status).toBe(400);
+    // A locale or name that is not text was accepted, and the turn failed with the apology.
+    for (const bad of [{ locale: { a: 1 } }, { name: ['x'] }, { attachments: 'x' }]) {
+      const refused = await fetch(`${app.base}/v3/directline/conversations/${s.conversationId}/activities`, {
+        method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'hi', ...bad }),
+      });
+      expect(refused.status, JSON.stringify(bad)).toBe(400);
+    }
   });
 
   it('serves the policy viewer with an anchor per passage and the update date', async () => {
