@@ -14,7 +14,10 @@ export function activityBodyProblems(body: unknown): string[] {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) problems.push(`${key} must be an object`);
     else if (typeof (v as Record<string, unknown>).id !== 'string') problems.push(`${key}.id must be a string`);
   };
+  const isAccount = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).id === 'string';
   obj('conversation', true);
+  // The conversation's state is keyed by its id: an empty one would fail the turn inside the SDK.
+  if (isAccount(a.conversation) && (a.conversation as { id: string }).id === '') problems.push('conversation.id must not be empty');
   obj('from', false);
   obj('recipient', false);
   // Every channel names itself: the conversation's state is keyed by it (the SDK fails the turn without it).
@@ -22,7 +25,16 @@ export function activityBodyProblems(body: unknown): string[] {
   for (const key of ['text', 'locale', 'serviceUrl', 'id', 'deliveryMode'] as const) {
     if (a[key] !== undefined && typeof a[key] !== 'string') problems.push(`${key} must be a string`);
   }
-  if (a.membersAdded !== undefined && !Array.isArray(a.membersAdded)) problems.push('membersAdded must be an array');
+  for (const key of ['membersAdded', 'membersRemoved'] as const) {
+    const v = a[key];
+    if (v !== undefined && (!Array.isArray(v) || !v.every(isAccount))) problems.push(`${key} must be a list of accounts, each with a string id`);
+  }
+  // The SDK reads value.action.type of an Adaptive Card action without checking it is there.
+  if (a.type === 'invoke' && a.name === 'adaptiveCard/action') {
+    const value = a.value as Record<string, unknown> | null | undefined;
+    const action = value !== null && typeof value === 'object' ? value.action : undefined;
+    if (action === null || typeof action !== 'object' || Array.isArray(action)) problems.push('an adaptiveCard/action invoke needs value.action, an object');
+  }
   return problems;
 }
 

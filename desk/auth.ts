@@ -52,13 +52,22 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function cookiesOf(req: restify.Request): Record<string, string> {
-  const out: Record<string, string> = {};
+export function cookiesOf(req: restify.Request): Map<string, string> {
+  const out = new Map<string, string>();
   for (const part of (req.header('cookie') ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    if (at > 0) out.set(part.slice(0, at).trim(), decodedCookie(part.slice(at + 1).trim()));
   }
   return out;
+}
+
+/** A cookie value as set by `cookie()`; another site's cookie with a stray '%' is kept as it came, never an error (a 500 locked agents out). */
+function decodedCookie(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 export function cookie(name: string, value: string, options: { maxAgeSeconds?: number; secure: boolean }): string {
@@ -103,7 +112,7 @@ export class DeskAuth {
   }
 
   async session(req: restify.Request): Promise<DeskSession | undefined> {
-    const token = cookiesOf(req)[SESSION_COOKIE];
+    const token = cookiesOf(req).get(SESSION_COOKIE);
     if (!token) return undefined;
     const row = await this.db.get<{ agent: string; csrf: string; expires_at: string }>(
       'SELECT agent, csrf, expires_at FROM desk_sessions WHERE token_hash = ?', [sha256(token)]);
@@ -112,7 +121,7 @@ export class DeskAuth {
   }
 
   async endSession(req: restify.Request): Promise<void> {
-    const token = cookiesOf(req)[SESSION_COOKIE];
+    const token = cookiesOf(req).get(SESSION_COOKIE);
     if (token) await this.db.run('DELETE FROM desk_sessions WHERE token_hash = ?', [sha256(token)]);
   }
 }

@@ -126,7 +126,7 @@ export function registerDeskRoutes(server: restify.Server, deps: DeskRouteDeps):
       res.header('retry-after', String(lockedFor));
       return fail(res, 429, 'locked_out', `Too many failed sign-ins; try again in ${lockedFor} s.`);
     }
-    if (!sameToken(req.header(CSRF_HEADER), cookiesOf(req)[LOGIN_CSRF_COOKIE])) return fail(res, 403, 'csrf', 'Reload the sign-in page and try again.');
+    if (!sameToken(req.header(CSRF_HEADER), cookiesOf(req).get(LOGIN_CSRF_COOKIE))) return fail(res, 403, 'csrf', 'Reload the sign-in page and try again.');
     const b = body(req);
     const agent = await auth.signIn(text(b.name, 40), typeof b.password === 'string' ? b.password.slice(0, 200) : '');
     if (!agent) {

@@ -129,6 +129,9 @@ describe('bad requests', () => {
     ['an activity without a conversation', JSON.stringify({ type: 'message', text: 'hi' })],
     ['a conversation that is a string', JSON.stringify({ type: 'message', text: 'hi', conversation: 'c' })],
     // Without a channel the turn cannot find its state: it got the "something went wrong" apology (200).
+    ['a conversation with an empty id', JSON.stringify({ type: 'message', text: 'hi', channelId: 'x', conversation: { id: '' }, from: { id: 'u' }, deliveryMode: 'expectReplies', serviceUrl: 'http://localhost' })],
+    ['a conversationUpdate whose membersAdded holds null', JSON.stringify({ type: 'conversationUpdate', membersAdded: [null], channelId: 'x', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies', serviceUrl: 'http://localhost' })],
+    ['an Adaptive Card action invoke with no action', JSON.stringify({ type: 'invoke', name: 'adaptiveCard/action', value: 1, channelId: 'x', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies', serviceUrl: 'http://localhost' })],
     ['an activity without a channelId', JSON.stringify({ type: 'message', text: 'hi', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies', serviceUrl: 'http://localhost' })],
   ])('answers %s with 400, and keeps serving', async (_name, body) => {
     const res = await fetch(`${app.base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -136,6 +139,15 @@ describe('bad requests', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^bad_(json|activity)$/);
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
   });
+});
+
+describe('words that are also names on every JavaScript object', () => {
+  it.each([['constructor', 'en-US'], ['What does a Constructor collect?', 'en-US'], ['我的constructor被盗了', 'zh-CN'], ['toString valueOf hasOwnProperty __proto__', 'en-US']])(
+    'understands "%s" without the apology (the stemmer answered "constructor" with Object itself)', async (text, locale) => {
+      const replies = await app.send(userMessage(text, { locale }));
+      expect(['answer', 'fallback', 'flow', 'clarify', 'help']).toContain(metaOf(replies)?.kind);
+      expect(messagesOf(replies).map((r) => r.text).join(' ')).not.toMatch(/something went wrong|出了点问题/);
+    });
 });
 
 describe('authentication', () => {

@@ -21,7 +21,8 @@ const SUFFIXES: readonly [string, string][] = [
 
 export function stem(word: string): string {
   const w = word.toLowerCase();
-  const fixed = EXCEPTIONS[w];
+  // Own keys only: a plain object would answer "constructor" with Object itself (a function, not a stem).
+  const fixed = Object.hasOwn(EXCEPTIONS, w) ? EXCEPTIONS[w] : undefined;
   if (fixed !== undefined) return fixed;
   if (w.length <= 3 || /\d/.test(w)) return w;
   for (const [suffix, replacement] of SUFFIXES) {

@@ -54,6 +54,14 @@ describe('sign-in', () => {
     expect(noSession.status).toBe(401);
   });
 
+  it('serves the desk when the browser holds a cookie with a stray % from another app on the host (it was 500)', async () => {
+    for (const cookie of ['a=%zz', `desk_session=%; other=%E0%A4%A`]) {
+      expect((await fetch(`${app.base}/desk`, { headers: { cookie } })).status, cookie).toBe(200);
+    }
+    const res = await fetch(`${app.base}/desk/improve`, { headers: { cookie: `x=%zz; ${anna.cookie}` }, redirect: 'manual' });
+    expect(res.status).toBe(200);
+  });
+
   it('a desk session opens no machine API: the tickets API still wants its bearer token', async () => {
     const res = await fetch(`${app.base}/api/tickets`, { headers: { cookie: anna.cookie } });
     expect(res.status).toBe(401);
