@@ -155,8 +155,14 @@ export function createApp(parts: AssistantParts, options: AppOptions = {}): App 
   const desk = attachDesk(server, assistant);
 
   // restify answers malformed JSON with its own 400 (InvalidContent); make sure nothing escapes as a crash.
+  // A failure of ours is logged whole and answered with nothing of its detail (restify would send the error's
+  // message, e.g. "TypeError: t.startsWith is not a function"), in the same shape as every other error here.
   server.on('restifyError', (req, res, err, callback) => {
-    if ((err.statusCode ?? 500) >= 500) log.error('route error', { error: err, path: req.path() });
+    if ((err.statusCode ?? 500) >= 500) {
+      log.error('route error', { error: err, path: req.path() });
+      // Answered here: restify then sees the response sent and sends nothing of its own.
+      if (!res.headersSent) res.send(err.statusCode ?? 500, { error: { code: 'internal', message: 'Something went wrong on our side; please try again.' } });
+    }
     return callback();
   });
 

@@ -75,6 +75,19 @@ describe('the edge in local mode', () => {
     expect(res.status).toBe(200);
   });
 
+  it('answers a failure of its own with 500 and nothing of the error (logged whole, masked as every log line)', async () => {
+    // A route that fails the way a bug would: a TypeError thrown inside an async handler.
+    h.app.server.get('/test/fails', async () => { throw new TypeError('t.startsWith is not a function (call me at 13812345678)'); });
+    const res = await fetch(`${h.base}/test/fails`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: expect.any(String) } });
+    expect(text).not.toMatch(/TypeError|startsWith|1381234/);
+    const logged = h.logLines.filter((l) => l.includes('route error')).join('\n');
+    expect(logged).toContain('startsWith');
+    expect(logged).not.toContain('13812345678');
+  });
+
   it('reads a repeated or bracketed query parameter as one value (the first), never answering 500', async () => {
     const bearer = { authorization: 'Bearer tickets-secret-token' };
     const policy = async (query: string) => {
