@@ -56,6 +56,8 @@ export const DESK_SEND = Symbol('desk.send');
 const BOT = { id: 'buygogo-assistant', name: 'Buygogo', role: 'bot' };
 
 export class DeskConflict extends Error {}
+/** The user's channel could not be reached: the agent must not be told the message went out. */
+export class DeskNotDelivered extends Error {}
 
 const TRANSCRIPT_INSERT = 'INSERT INTO desk_transcript (channel_id, conversation_id, role, name, text, at) VALUES (?, ?, ?, ?, ?, ?)';
 
@@ -252,10 +254,20 @@ export class LiveDesk {
     } else {
       const row = await this.deps.db.get<{ reference: string }>('SELECT reference FROM desk_handoffs WHERE id = ?', [handoff.id]);
       const reference = JSON.parse(row!.reference) as ConversationReference;
+      // The adapter's turn-error handler would swallow a failed send (and log "turn failed"): it is caught here.
+      let failure: unknown;
       await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (context) => {
         context.turnState.set(DESK_SEND, true);
-        await context.sendActivity(activity);
+        try {
+          await context.sendActivity(activity);
+        } catch (error) {
+          failure = error;
+        }
       });
+      if (failure !== undefined) {
+        this.deps.logger.warn('a desk message could not reach the user', { error: failure, channel: handoff.channelId });
+        throw new DeskNotDelivered('not_delivered');
+      }
     }
     await this.record(handoff.channelId, handoff.conversationId, role, name, said);
   }

@@ -21,7 +21,7 @@ import type { TicketStore } from '../tickets/TicketStore.js';
 import { firstIdAt } from '../storage/ids.js';
 import { CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, cookiesOf, sameToken, type DeskAuth, type DeskSession } from './auth.js';
 import type { TicketAudit } from './audit.js';
-import { DeskConflict, type LiveDesk } from './live.js';
+import { DeskConflict, DeskNotDelivered, type LiveDesk } from './live.js';
 import { buildQueue, type QueueFilter } from './queue.js';
 import { addSuggestion, improveGroups, readSuggestions, reviewSuggestion, targetProblem } from './improve.js';
 import { dashboardPage, improvePage, liveList, livePage, loginPage, queuePage, ticketPage, transcriptHtml, type DashboardData, type ViewContext } from './views.js';
@@ -200,6 +200,7 @@ export function registerDeskRoutes(server: restify.Server, deps: DeskRouteDeps):
         res.send(200, { ok: true });
       } catch (error) {
         if (error instanceof DeskConflict) return fail(res, error.message === 'not_found' ? 404 : 409, error.message, 'The conversation is not in a state for that.');
+        if (error instanceof DeskNotDelivered) return fail(res, 502, 'not_delivered', "The user's channel could not be reached: they did not get it.");
         throw error;
       }
     });

@@ -63,7 +63,7 @@ ${v.csrf ? `<meta name="csrf-token" content="${h(v.csrf)}">` : ''}
 </header>
 <main>
 ${body}
-<p id="desk-error" class="error" role="alert" hidden data-csrf="${h(t('errors.csrf'))}" data-conflict="${h(t('errors.conflict'))}"></p>
+<p id="desk-error" class="error" role="alert" hidden data-csrf="${h(t('errors.csrf'))}" data-conflict="${h(t('errors.conflict'))}" data-not-delivered="${h(t('errors.notDelivered'))}"></p>
 </main>
 </body>
 </html>`;

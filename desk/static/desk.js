@@ -7,7 +7,7 @@
 
   function showError(code) {
     if (!errorBox) return;
-    errorBox.textContent = code === 'csrf' ? errorBox.getAttribute('data-csrf') : errorBox.getAttribute('data-conflict');
+    errorBox.textContent = errorBox.getAttribute(code === 'csrf' ? 'data-csrf' : code === 'not_delivered' ? 'data-not-delivered' : 'data-conflict');
     errorBox.hidden = false;
   }
 

@@ -7,7 +7,8 @@
  * Then: nobody takes it in time, and outside service hours.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversation, messagesOf, type TestApp } from '../support.js';
+import { freePort } from '../chaos/serverProcess.js';
+import { conversation, messagesOf, userMessage, type TestApp } from '../support.js';
 import { signIn, startDeskApp, type AgentClient } from './deskSupport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,6 +66,32 @@ describe('live handoff over normal delivery', () => {
     const answer = messagesOf(await chat.say('Do you log my IP address?'));
     expect(answer[0]?.channelData?.assistant?.kind).toMatch(/^(answer|clarify|flow|fallback)$/);
     expect(await app.app.desk.live.list()).toEqual([]);
+  }, 60_000);
+});
+
+describe("when the user's channel cannot be reached", () => {
+  let app: TestApp;
+  afterAll(async () => { await app?.close(); });
+
+  it('tells the agent their message did not go out (502), and keeps no transcript line for it', async () => {
+    app = await startDeskApp();
+    const anna = await signIn(app.base, 'anna');
+    // A channel that answered in the request's body (expectReplies) has no address for a message the desk starts:
+    // its serviceUrl leads nowhere (a loopback port nothing listens on).
+    const deadPort = await freePort();
+    const message = (text: string) => ({ ...userMessage(text, { locale: 'en-US', conversationId: 'unreachable-1', channelId: 'msteams' }),
+      deliveryMode: 'expectReplies', serviceUrl: `http://127.0.0.1:${deadPort}/` });
+    await app.send(message('talk to a person'));
+    const [waiting] = await app.app.desk.live.list();
+    const take = await anna.post(`/desk/api/live/${waiting!.id}/take`, {});
+    expect(take.status).toBe(502);
+    expect(((await take.json()) as { error: { code: string } }).error.code).toBe('not_delivered');
+    const say = await anna.post(`/desk/api/live/${waiting!.id}/say`, { text: 'Hello, this is Anna.' });
+    expect(say.status).toBe(502);
+    const lines = (await (await anna.get(`/desk/api/live/${waiting!.id}/transcript`)).json()) as { lines: { text: string }[] };
+    expect(lines.lines.map((l) => l.text)).not.toContain('Hello, this is Anna.');
+    // The page says it in the agent's language.
+    expect(await (await anna.get(`/desk/live/${waiting!.id}`)).text()).toContain('data-not-delivered="The user&#39;s channel could not be reached');
   }, 60_000);
 });
 
