@@ -189,7 +189,9 @@ export class LiveDesk {
   /** The agent hands the conversation back to the assistant, which says so. */
   async handBack(id: string, agent: string): Promise<void> {
     const handoff = await this.held(id, agent);
-    await this.deps.db.run(`UPDATE desk_handoffs SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'active'`, [iso(this.now()), id]);
+    // Two hand-backs at once (a double click, two tabs) both pass `held`: only the one that ends it speaks and counts.
+    const changed = await this.deps.db.run(`UPDATE desk_handoffs SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'active' AND agent = ?`, [iso(this.now()), id, agent]);
+    if (changed !== 1) throw new DeskConflict('not_yours');
     this.deps.metrics.handoffs.inc({ outcome: 'handedBack' });
     const t = this.deps.i18n.getFixedT(handoff.locale, 'desk');
     await this.deliver(handoff, this.botMessage(handoff.locale, t('live.handedBack')), 'bot');
