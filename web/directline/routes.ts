@@ -16,6 +16,7 @@ import type { Config } from '../../config/config.js';
 import { resolveLocale } from '../../i18n/locale.js';
 import type { Logger } from '../../logging/logger.js';
 import { sendRateLimited, type RouteLimits } from '../../bot/rateLimit.js';
+import { activityFieldProblems } from '../../bot/validateActivityBody.js';
 import { DirectLineStore } from './store.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 
@@ -172,10 +173,8 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     if (!claims) return;
     if (!(await store.exists(claims.cid))) return fail(res, 404, 'not_found', 'No such conversation.');
     const body = req.body as Partial<Activity> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.type !== 'string') return fail(res, 400, 'bad_activity', 'Send an Activity with a type.');
-    const notString = (['text', 'locale', 'name'] as const).filter((key) => body[key] !== undefined && typeof body[key] !== 'string');
-    if (notString.length > 0) return fail(res, 400, 'bad_activity', `${notString.join(', ')} must be text.`);
-    if (body.attachments !== undefined && !Array.isArray(body.attachments)) return fail(res, 400, 'bad_activity', 'attachments must be a list.');
+    const problems = activityFieldProblems(body);
+    if (!body || problems.length > 0) return fail(res, 400, 'bad_activity', problems.join('; '));
     const inbound: Partial<Activity> = {
       type: body.type, text: body.text, locale: body.locale ?? claims.loc, value: body.value, name: body.name,
       channelData: body.channelData, attachments: body.attachments, timestamp: new Date(),
