@@ -73,7 +73,7 @@ export function detectStatedAge(text: string): number | undefined {
     const m = re.exec(text);
     if (!m) continue;
     const raw = m[1]!.toLowerCase();
-    const n = /^\d+$/.test(raw) ? Number(raw) : Object.hasOwn(EN_WORDS, raw) ? EN_WORDS[raw] : undefined;
+    const n = /^\d+$/.test(raw) ? Number(raw) : EN_WORDS[raw];
     if (n !== undefined && n >= 3 && n <= 120) return n;
   }
   return schoolAge(text);

@@ -23,9 +23,8 @@ export function digitsFromSpeech(text: string): string {
   const tokens = normalized.replace(/[零〇洞一幺妖二两三四五六七八九]/gu, (c) => ` ${c} `).split(/[^a-z0-9\u4e00-\u9fff〇]+/u);
   for (const token of tokens) {
     if (token === '') continue;
-    // Own keys only: "constructor" is no digit (a plain object's lookup would give Object itself).
-    if (Object.hasOwn(REPEAT, token)) { repeat = REPEAT[token]!; continue; }
-    const digit = /^\d+$/.test(token) ? token : Object.hasOwn(EN_DIGITS, token) ? EN_DIGITS[token] : Object.hasOwn(ZH_DIGITS, token) ? ZH_DIGITS[token] : undefined;
+    if (REPEAT[token]) { repeat = REPEAT[token]!; continue; }
+    const digit = /^\d+$/.test(token) ? token : EN_DIGITS[token] ?? ZH_DIGITS[token];
     if (digit === undefined) { repeat = 1; continue; }
     out += repeat > 1 && digit.length === 1 ? digit.repeat(repeat) : digit;
     repeat = 1;

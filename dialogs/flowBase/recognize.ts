@@ -40,7 +40,7 @@ function positions(raw: string): number[] {
     const [, zh, digits, word] = m;
     if (digits) out.push(Number(digits));
     else if (zh) out.push(ZH_ORDINALS[zh]!);
-    else if (word && Object.hasOwn(EN_ORDINALS, word)) out.push(EN_ORDINALS[word]!); // own keys: not "constructor"
+    else if (word && EN_ORDINALS[word] !== undefined) out.push(EN_ORDINALS[word]!);
   }
   return out;
 }
