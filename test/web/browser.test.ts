@@ -174,6 +174,22 @@ run('the support page in Chromium', () => {
     await viewer.close();
   }, 30_000);
 
+  it('works when opened at another name of the same server (127.0.0.1 where the server says localhost)', async () => {
+    const other = new URL(app.base);
+    other.hostname = other.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+    const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-')), {
+      executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    contexts.push(ctx);
+    const blocked: string[] = [];
+    ctx.on('requestfailed', (request) => blocked.push(request.url()));
+    const tab = ctx.pages()[0] ?? (await ctx.newPage());
+    await tab.goto(other.href);
+    const chat = tab.locator('.webchat__basic-transcript');
+    await expect.poll(() => chat.innerText(), { timeout: 20_000 }).toMatch(/privacy assistant/);
+    expect(blocked.filter((url) => url.includes('/v3/directline'))).toEqual([]);
+  }, 60_000);
+
   it('made no request outside this server', () => {
     expect(outside).toEqual([]);
   });

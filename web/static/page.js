@@ -30,6 +30,10 @@
       if (!res.ok) throw new Error('token ' + res.status);
       return res.json();
     }).then(function (s) {
+      // The Direct Line is this page's own server (the CSP allows no other), reached at the address the page
+      // was opened with: the configured public address can name the same server differently (localhost
+      // against 127.0.0.1, a proxy's host name), which the browser would block as another origin.
+      s.domain = location.origin + new URL(s.domain, location.href).pathname.replace(/\/+$/, '');
       s.started = false;
       sessionStorage.setItem('directLine', JSON.stringify(s));
       return s;
