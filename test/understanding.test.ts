@@ -186,14 +186,20 @@ describe('question expansion learned from other websites\' policies (PolicyQA), 
 });
 
 describe('Chinese homophone typos (a pinyin input method\'s wrong pick)', () => {
-  it('answers "卫置" (never in the training data) like "位置": the model hears the syllables', () => {
-    const typo = '卫置';
-    const written = fs.readdirSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN')).map((f) => fs.readFileSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN', f), 'utf8'));
-    expect(written.some((text) => text.includes(typo))).toBe(false); // else this would test memory, not hearing
+  const zhTraining = (): string => fs.readdirSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN'))
+    .map((f) => fs.readFileSync(path.join(REPO_ROOT, 'knowledge/training/zh-CN', f), 'utf8')).join('\n');
+
+  it('ranks "卫置" and "为置" (never in the training data) like "位置": the model hears the syllables', () => {
     const clean = kb.route('你们会收集我的位置信息吗', 'zh-CN');
-    const typed = kb.route(`你们会收集我的${typo}信息吗`, 'zh-CN');
     expect(outcome(clean)).toBe('1.2.2');
-    expect(outcome(typed)).toBe(outcome(clean));
+    for (const typo of ['卫置', '为置']) {
+      expect(zhTraining().includes(typo)).toBe(false); // else this would test memory, not hearing
+      expect(kb.search.find(`你们会收集我的${typo}信息吗`, 'zh-CN').hits[0]?.key).toBe('1.2.2');
+    }
+  });
+
+  it('answers "为置" like "位置" (whether a typo is answered at all is the calibrated confidence\'s call: "卫置" now falls just short)', () => {
+    expect(outcome(kb.route('你们会收集我的为置信息吗', 'zh-CN'))).toBe('1.2.2');
   });
 });
 
