@@ -297,9 +297,11 @@ export function chooseCalibrated(held: readonly HeldOut[], base: UnderstandingSe
   // need not be the best once calibration decides the answers.
   const reports = FLOW_GRID.flatMap((flowThreshold) =>
     CALIBRATED_GRID.map((t) => judgeNested({ ...base, flowThreshold, calibratedThreshold: t })));
-  // Cautious in both: the answer threshold first, then the flow threshold (a flow started on a guess takes a
-  // not-covered question as much as a stretched answer does).
-  const best = preferCautious(reports, (r) => r.settings.calibratedThreshold + r.settings.flowThreshold / 1000);
+  // Among ties, the highest answer threshold (an answer stretched to a question the policy does not answer
+  // misinforms) and then the lowest flow threshold: a flow started on a message that was not a request costs
+  // the user a "cancel", a missed leak report or data request costs them the help they came for. (Cautious in
+  // both, round 7 took the flow threshold to 0.6 on a 0.1-point tie: flows 88.1% -> 81.7% in cross-validation.)
+  const best = preferCautious(reports, (r) => r.settings.calibratedThreshold - r.settings.flowThreshold / 1000);
   return { ...best, settings: { ...best.settings, calibration: fitCalibration(held) } };
 }
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/config.js';
 import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { isUnder } from '../knowledge/passage.js';
 import { detectStatedAge } from '../knowledge/detectAge.js';
+import { createWordSplitter } from '../knowledge/search/wordSplit.js';
 
 let kb: KnowledgeBase;
 beforeAll(() => {
@@ -51,6 +52,32 @@ describe('Chinese questions find their passage', () => {
     ['网络信标是做什么用的', '6'],
   ])('%s → %s', (question, expected) => {
     expect(isUnder(routedTo(question, 'zh-CN'), expected)).toBe(true);
+  });
+});
+
+describe('words run together (a missed space bar, a transcript that glued them)', () => {
+  const splitter = createWordSplitter([
+    'give my data to the third parties', 'give it back to my account', 'my data, my parties, the third time',
+    'do you give data to third parties, the end', 'qz qz',
+  ]);
+
+  it('splits a word nobody wrote whole into the likeliest known words, two before three', () => {
+    expect(splitter.split('givemy')).toEqual(['give', 'my']);
+    expect(splitter.split('thirdparties')).toEqual(['third', 'parties']);
+    expect(splitter.split('tothethird')).toEqual(['to', 'the', 'third']);
+  });
+
+  it('leaves known words, words too short to tell, and words no likely split explains', () => {
+    expect(splitter.split('parties')).toBeUndefined();
+    expect(splitter.split('tomy')).toEqual(['to', 'my']);
+    expect(splitter.split('myt')).toBeUndefined(); // shorter than four letters
+    expect(splitter.split('givexyz')).toBeUndefined(); // "xyz" was never seen
+    expect(splitter.split('qzqz')).toBeUndefined(); // "qz" seen too rarely to split into
+  });
+
+  it('answers a question whose words ran together like the spaced one', () => {
+    expect(routedTo('do you share my data with third parties', 'en-US')).toBe('3#1');
+    expect(routedTo('do you share mydata with thirdparties', 'en-US')).toBe('3#1');
   });
 });
 

@@ -193,7 +193,7 @@ export function createLocaleUnderstanding(
     return { key: p.id, tokens: [...title, ...title, ...tokenize(p.text, locale, lexicalTokenizers)] };
   }));
   // Typos are mended for lexical retrieval only; the model reads them through its character n-grams.
-  const speller = locale.startsWith('zh') ? undefined : createSpeller(passages.flatMap((p) => [p.title, p.text]));
+  const speller = locale.startsWith('zh') ? undefined : createSpeller(passages.flatMap((p) => [p.title, p.text]), examples.map((e) => e.text));
   const kinds = classes.map(targetKind);
   const passageIndex = new Map(passages.map((p) => [p.id, classes.indexOf(p.id)]));
   const indices = classes.map((_, i) => i);
