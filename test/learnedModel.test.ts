@@ -3,7 +3,8 @@
  * scores it, BM25's postings against the formula, and the answer threshold of a policy with no data of its own.
  */
 import { describe, expect, it } from 'vitest';
-import { loadTokenizers } from '../knowledge/knowledgeBase.js';
+import { loadConfig } from '../config/config.js';
+import { loadKnowledgeBase, loadTokenizers } from '../knowledge/knowledgeBase.js';
 import { messageFeatures } from '../knowledge/learn/features.js';
 import { trainIntentModel, type LabelledText } from '../knowledge/learn/intentModel.js';
 import type { Evidence } from '../knowledge/learn/softmax.js';
@@ -23,6 +24,24 @@ describe('the message\'s mood', () => {
     ['location data', 'en-US', []],
   ])('%s → %j', (text, locale, moods) => {
     expect(messageFeatures(text, locale, tokenizers).filter((f) => f.startsWith('m:'))).toEqual(moods);
+  });
+});
+
+describe('which way the data goes: pairs of neighbouring words with a small word in them, as written', () => {
+  const pairs = (text: string): string[] => messageFeatures(text, 'en-US', tokenizers).filter((f) => f.startsWith('r:'));
+
+  it('tells "…to you" from "…to your partners", and keeps pairs of two content words out', () => {
+    expect(pairs('can your partners send my details to you')).toContain('r:to_you');
+    expect(pairs('can you send my details to your partners')).toEqual(expect.arrayContaining(['r:to_your', 'r:your_partners']));
+    expect(pairs('can you send my details to your partners')).not.toContain('r:to_you');
+    expect(pairs('partners send details')).toEqual([]);
+  });
+
+  it('routes the two directions to their passages (1.3: Buygogo receives; 3.3: Buygogo shares)', () => {
+    const kb = loadKnowledgeBase(loadConfig({}).policyFiles);
+    const routed = (text: string): string | undefined => { const d = kb.route(text, 'en-US'); return d.kind === 'answer' ? d.passageId : d.kind; };
+    expect(routed('can your partners send my details to you')).toBe('1.3#1');
+    expect(routed('can you send my details to your partners')).toBe('3.3');
   });
 });
 

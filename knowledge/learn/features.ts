@@ -55,6 +55,14 @@ export function visitFeatures(text: string, locale: string, tokenizers: Tokenize
 
   const normal = normalizeText(cut);
   for (const mood of moodOf(normal)) visitor.feature(mood);
+  // Which way the data goes, and who does what, lives in the small words search drops: "do your partners pass
+  // my info to you" (1.3, Buygogo receives) against "do you pass my info to your partners" (3.3, it shares).
+  // So each pair of neighbouring words in which one is such a word is a feature as written. 5-fold CV at fold
+  // seeds 0/2: 87.82/88.01% -> 88.06/88.26% (English +28/+30 messages, passages 88.9 -> 89.6%).
+  const written = normal.match(LATIN_WORDS) ?? [];
+  for (let i = 0; i + 1 < written.length; i++) {
+    if (FUNCTION_WORDS.has(written[i]!) || FUNCTION_WORDS.has(written[i + 1]!)) visitor.feature(`r:${written[i]}_${written[i + 1]}`);
+  }
   for (const word of normal.match(LATIN_WORDS) ?? []) {
     if (word.length > MAX_WORD_FOR_NGRAMS) continue;
     if (visitor.latinWord) visitor.latinWord(word);
@@ -75,6 +83,9 @@ export function visitFeatures(text: string, locale: string, tokenizers: Tokenize
     }
   }
 }
+
+/** English words that say direction, person, negation and what is asked: the ones search treats as stop words. */
+const FUNCTION_WORDS = new Set(['to', 'from', 'with', 'you', 'your', 'we', 'us', 'our', 'me', 'my', 'i', 'they', 'them', 'their', 'by', 'for', 'about', 'of', 'not', 'no', 'dont', 'do', 'does', 'can', 'will', 'how', 'what', 'why', 'who', 'when', 'where']);
 
 /** A Latin word's character 3- and 4-grams, with its start and end marked. */
 export function wordGrams(word: string): string[] {
