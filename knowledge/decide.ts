@@ -64,15 +64,17 @@ export function decide(text: string, understood: Understood, settings: Understan
     }
     case 'small':
       if (top.score >= settings.threshold) return { kind: 'smallTalk', intent: top.key.slice('small:'.length), confidence, truncated };
+      if (givesWayToPassages(understood)) return decide(text, withoutKinds(understood, ['flow', 'small']), settings);
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'flow':
       // On a policy nobody wrote data for, a question goes to the policy: the flow's many examples would
       // otherwise take it on a general word ("do you sell my information?" is not a request to delete it).
-      if (!understood.passagesHaveData && understood.isQuestion) return decide(text, withoutFlows(understood), settings);
+      if (!understood.passagesHaveData && understood.isQuestion) return decide(text, withoutKinds(understood, ['flow']), settings);
       // A flow is a commitment (a report, a request): not on a message most of whose words nobody ever wrote
       // ("somebody blorped my flimflam" is not a leak report, though "somebody … my …" is how many begin).
       if (understood.knownWordShare < FLOW_MIN_KNOWN_WORDS) return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
       if (top.score >= settings.flowThreshold) return { kind: 'flow', flow: top.key.slice('flow:'.length) as FlowName, confidence, hits, truncated };
+      if (givesWayToPassages(understood)) return decide(text, withoutKinds(understood, ['flow', 'small']), settings);
       return { kind: 'fallback', reason: 'low-confidence', confidence, truncated };
     case 'passage': {
       const share = familyShare(understood.ranked, top.key) / Math.max(understood.passageMass, 1e-9);
@@ -111,11 +113,21 @@ export function confidenceOf(understood: Understood): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** The same understanding with the flows taken out and the passages holding their share. */
-function withoutFlows(u: Understood): Understood {
-  const flowMass = u.ranked.filter((r) => r.kind === 'flow').reduce((sum, r) => sum + r.score, 0);
-  const scale = u.passageMass > 0 ? (u.passageMass + flowMass) / u.passageMass : 1;
-  const ranked = u.ranked.filter((r) => r.kind !== 'flow').map((r) => (r.kind === 'passage' ? { ...r, score: r.score * scale } : r))
+/**
+ * On a policy with no data of its own, a flow or small talk that comes first but too weakly to act on gives way
+ * to the passages: the model knows those passages only by their own sentences, and a question phrased unlike
+ * them spreads its probability over the classes with many examples (5,000 written requests and greetings). Only
+ * for a message whose words are mostly known and some passage shares (not gibberish).
+ */
+function givesWayToPassages(u: Understood): boolean {
+  return !u.passagesHaveData && u.knownWordShare >= FLOW_MIN_KNOWN_WORDS && u.lexical.topPassage !== undefined;
+}
+
+/** The same understanding with targets of these kinds taken out and the passages holding their share. */
+function withoutKinds(u: Understood, kinds: readonly RankedTarget['kind'][]): Understood {
+  const removed = u.ranked.filter((r) => kinds.includes(r.kind)).reduce((sum, r) => sum + r.score, 0);
+  const scale = u.passageMass > 0 ? (u.passageMass + removed) / u.passageMass : 1;
+  const ranked = u.ranked.filter((r) => !kinds.includes(r.kind)).map((r) => (r.kind === 'passage' ? { ...r, score: r.score * scale } : r))
     .sort((a, b) => b.score - a.score);
-  return { ...u, ranked, passageMass: u.passageMass + flowMass };
+  return { ...u, ranked, passageMass: u.passageMass + removed };
 }

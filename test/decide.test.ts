@@ -27,6 +27,29 @@ describe('decide', () => {
   });
 });
 
+describe('on a policy with no data of its own', () => {
+  const noData = (ranked: Understood['ranked'], over: Partial<Understood> = {}): Understood => ({
+    ...understood(ranked), passagesHaveData: false, isQuestion: false, lexical: { strength: 0.6, coverage: 0.8, topPassage: '6' }, ...over,
+  });
+  const weakSmallTalk: Understood['ranked'] = [
+    { key: 'small:thanks', kind: 'small', score: 0.3 }, { key: 'flow:dataRequest', kind: 'flow', score: 0.2 },
+    { key: '6', kind: 'passage', score: 0.25 }, { key: '2', kind: 'passage', score: 0.05 },
+  ];
+  const settings = { ...UNDERSTANDING_DEFAULTS, threshold: 0.7, flowThreshold: 0.4, noDataThreshold: 0.15, noDataShareThreshold: 0 };
+
+  it('a weak first choice of small talk or a flow gives way to the passages (its many examples drew the probability)', () => {
+    expect(decide('cookie settings for advertising partners', noData(weakSmallTalk), settings)).toMatchObject({ kind: 'answer', passageId: '6' });
+    const weakFlow = [weakSmallTalk[1]!, weakSmallTalk[2]!, weakSmallTalk[0]!, weakSmallTalk[3]!].map((r, i) => (i === 0 ? { ...r, score: 0.35 } : r));
+    expect(decide('cookie settings for advertising partners', noData(weakFlow), settings)).toMatchObject({ kind: 'answer', passageId: '6' });
+  });
+
+  it('but not for gibberish, nor where the policy shares no word, nor where the policy has data', () => {
+    expect(decide('zorbly wimbat', noData(weakSmallTalk, { knownWordShare: 0.2 }), settings)).toMatchObject({ kind: 'fallback' });
+    expect(decide('zorbly wimbat', noData(weakSmallTalk, { lexical: { strength: 0, coverage: 0 } }), settings)).toMatchObject({ kind: 'fallback' });
+    expect(decide('cookie settings', { ...noData(weakSmallTalk), passagesHaveData: true }, settings)).toMatchObject({ kind: 'fallback' });
+  });
+});
+
 describe('choosing a threshold by cross-validation', () => {
   const report = (calibratedThreshold: number, accuracy: number): CvReport =>
     ({ accuracy, settings: { calibratedThreshold } } as unknown as CvReport);

@@ -9,6 +9,15 @@ export interface SoftmaxOptions {
   readonly learningRate: number;
   readonly l2: number;
   readonly seed: number;
+  /**
+   * Share of each example's target spread over all classes (label smoothing): the label's target is
+   * 1 - ε + ε/C, every other class's ε/C, so no example is pushed to certainty. Many of the training lines are
+   * honestly ambiguous (a question two passages answer, a request phrased as a question), and an overconfident
+   * model is wrong with conviction on them. 5-fold CV at fold seeds 0/2: 88.06/88.26% -> 88.57/88.47% at 0.1
+   * (0.05: 88.37%; 0.15: 88.21% at seed 2; 0.2: 87.95%; 0.3: 87.08%); raising only the label's target to
+   * 1 - ε instead: 88.51/88.30%.
+   */
+  readonly labelSmoothing: number;
 }
 
 /**
@@ -16,7 +25,7 @@ export interface SoftmaxOptions {
  * and L2 1e-5 -> 6e-5 took CV from 85.7% to 86.8%; 0.2-0.35 and 3e-5-1.5e-4 score within 0.3 of it. Six epochs
  * cost 0.3; per-feature-row AdaGrad (one accumulator per row, a third faster) cost 0.7.
  */
-export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 8, learningRate: 0.25, l2: 6e-5, seed: 7 });
+export const SOFTMAX_DEFAULTS: SoftmaxOptions = Object.freeze({ epochs: 8, learningRate: 0.25, l2: 6e-5, seed: 7, labelSmoothing: 0.1 });
 
 export interface Example {
   /** Indices of the features present (each counts once). */
@@ -42,7 +51,9 @@ export interface SoftmaxModel {
 const SKIP_GRADIENT_BELOW = 5e-4;
 
 export function trainSoftmax(examples: readonly Example[], numFeatures: number, numClasses: number, options: Partial<SoftmaxOptions> = {}): SoftmaxModel {
-  const { epochs, learningRate, l2, seed } = { ...SOFTMAX_DEFAULTS, ...options };
+  const { epochs, learningRate, l2, seed, labelSmoothing } = { ...SOFTMAX_DEFAULTS, ...options };
+  const other = labelSmoothing / numClasses;
+  const own = 1 - labelSmoothing + other;
   const C = numClasses;
   const weights = new Float32Array(numFeatures * C);
   const bias = new Float32Array(C);
@@ -64,7 +75,7 @@ export function trainSoftmax(examples: readonly Example[], numFeatures: number, 
       // contiguous pass (weights[f * C + c] for the active c), which is what keeps training cache-friendly.
       let active = 0;
       for (let c = 0; c < C; c++) {
-        const g = (probs[c]! - (c === ex.label ? 1 : 0)) * ex.weight;
+        const g = (probs[c]! - (c === ex.label ? own : other)) * ex.weight;
         if (Math.abs(g) < SKIP_GRADIENT_BELOW) continue;
         biasGradSq[c]! += g * g;
         bias[c]! -= (learningRate * g) / Math.sqrt(biasGradSq[c]!);
