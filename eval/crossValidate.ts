@@ -17,7 +17,7 @@ import { loadTokenizers, TRAINING_DIR } from '../knowledge/knowledgeBase.js';
 import { homophoneTypist } from './homophones.js';
 import { calibratedConfidence, decide, confidenceOf } from '../knowledge/decide.js';
 import { fitCalibrator, signalsFor, type Calibration, type CalibrationRow } from '../knowledge/learn/calibration.js';
-import { alsoRightKey, assembleTrainingSet, readTrainingFiles, targetKind, textOf, type TrainingSet } from '../knowledge/learn/trainingData.js';
+import { alsoRightKey, assembleTrainingSet, readTrainingFiles, targetKind, type TrainingFile, type TrainingSet } from '../knowledge/learn/trainingData.js';
 import { trainIntentModel, derivedExamples, type LabelledText } from '../knowledge/learn/intentModel.js';
 import {
   balance, borrowedExamples, BORROWS_FROM, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS, type Understood, type UnderstandingSettings,
@@ -75,7 +75,7 @@ export function crossValidateLocale(
     ? homophoneTypist(doc.passages.map((p) => p.text).join('') + [...set.utterances.values()].flat().join(''))
     : undefined;
   const topicFold = new Map(topics.map((t, i) => [t, i % k]));
-  const trainOnly = trainOnlyTexts(doc.locale);
+  const trainOnly = trainOnlyTexts(doc.locale, doc.passages);
   const out: HeldOut[] = [];
   for (let fold = 0; fold < k; fold++) {
     const train: LabelledText[] = [];
@@ -112,16 +112,13 @@ export function crossValidateLocale(
  * data that was already there (a round written at the model's weak boundaries is harder than the rest, and
  * held out with it, lowers the figure even when it helps).
  */
-function trainOnlyTexts(locale: string): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const name of (process.env.CV_TRAIN_ONLY ?? '').split(',').filter(Boolean)) {
+export function trainOnlyTexts(locale: string, passages: readonly Passage[], names = (process.env.CV_TRAIN_ONLY ?? '').split(',').filter(Boolean)): ReadonlySet<string> {
+  const files = names.map((name) => {
     const file = path.join(TRAINING_DIR, locale, `${name}.json`);
     if (!fs.existsSync(file)) throw new Error(`CV_TRAIN_ONLY: no ${path.relative(REPO_ROOT, file)}`);
-    const [data] = readTrainingFiles(path.dirname(file), (f) => f === path.basename(file));
-    const lists = [...Object.values(data?.passages ?? {}).map((e) => e.utterances), ...Object.values(data?.flows ?? {}), ...Object.values(data?.notCovered ?? {})];
-    for (const list of lists) for (const u of list) out.add(textOf(u));
-  }
-  return out;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainingFile;
+  });
+  return new Set([...assembleTrainingSet(files, passages).utterances.values()].flat());
 }
 
 function classesWithout(set: TrainingSet, passages: readonly Passage[], heldOutTopics: readonly string[]): string[] {

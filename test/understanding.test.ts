@@ -16,7 +16,7 @@ import { homophoneTypist } from '../eval/homophones.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
 import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
-import { accuracyAtTrafficMix, crossValidateLocale, judge, nestedCalibration, type HeldOut } from '../eval/crossValidate.js';
+import { accuracyAtTrafficMix, crossValidateLocale, judge, nestedCalibration, trainOnlyTexts, type HeldOut } from '../eval/crossValidate.js';
 import { UNDERSTANDING_DEFAULTS } from '../knowledge/learn/understanding.js';
 import type { Decision } from '../knowledge/decide.js';
 import { isUnder } from '../knowledge/passage.js';
@@ -235,6 +235,22 @@ describe('bounded work per message', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     const zh = kb.route('你'.repeat(80_000), 'zh-CN');
     expect(zh.truncated).toBe(true);
+  });
+});
+
+describe('judging a new round of training data by the lines that were there before it (CV_TRAIN_ONLY)', () => {
+  it('names every line of the round, of every kind, and no line of another file; an unknown round is an error', () => {
+    const passages = loadPolicy(path.join(REPO_ROOT, 'knowledge/policy/buygogo-privacy-policy.en-US.txt')).passages;
+    const round = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'knowledge/training/en-US/round7.json'), 'utf8')) as {
+      flows: Record<string, (string | { text: string })[]>; notCovered: Record<string, string[]>;
+    };
+    const texts = trainOnlyTexts('en-US', passages, ['round7']);
+    const flowLine = round.flows.leakReport![0]!;
+    expect(texts.has(typeof flowLine === 'string' ? flowLine : flowLine.text)).toBe(true);
+    expect(texts.has(round.notCovered.accountHelp![0]!)).toBe(true);
+    expect(texts.size).toBeGreaterThan(400);
+    expect(trainOnlyTexts('en-US', passages, []).size).toBe(0);
+    expect(() => trainOnlyTexts('en-US', passages, ['no-such-round'])).toThrow(/CV_TRAIN_ONLY/);
   });
 });
 

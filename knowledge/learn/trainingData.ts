@@ -81,11 +81,10 @@ export function fingerprintOf(passage: Pick<Passage, 'text'>): string {
   return crypto.createHash('sha256').update(normal).digest('hex').slice(0, 12);
 }
 
-/** The training files of a locale's folder, in name order (`only`: those whose file name passes). */
-export function readTrainingFiles(dir: string, only: (file: string) => boolean = () => true): TrainingFile[] {
+export function readTrainingFiles(dir: string): TrainingFile[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && only(f))
+    .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as TrainingFile);
 }
