@@ -9,7 +9,7 @@
  */
 import type { Passage } from '../passage.js';
 import type { Tokenizers } from '../search/tokenize.js';
-import { messageFeatures, visitFeatures, wordGrams } from './features.js';
+import { visitFeatures, wordGrams } from './features.js';
 import { addRow, finishScores, trainSoftmax, type Evidence, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
 
 /** Weight of an example derived from the policy's own text, against 1 for a written utterance. */
@@ -56,26 +56,43 @@ export function trainIntentModel(
 ): IntentModel {
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const vocabulary = new Map<string, number>();
+  const idOf = (feature: string): number => {
+    let id = vocabulary.get(feature);
+    if (id === undefined) {
+      id = vocabulary.size;
+      vocabulary.set(feature, id);
+    }
+    return id;
+  };
+  // A word's character n-grams are built and looked up once per distinct word, not once per use (most of the
+  // features, and words repeat across thousands of lines). Ids are still given in order of first appearance, so
+  // the vocabulary and every example's features are what they were feature by feature.
+  const gramIdsOfWord = new Map<string, Int32Array>();
   const encoded: Example[] = [];
   // A feature counts once per example: `lastSeen[id]` holds the number of the example that last took it (cheaper
   // than a Set per example, and the order of first appearance is kept the same).
   const lastSeen: number[] = [];
   const ids: number[] = [];
-  for (let n = 0; n < examples.length; n++) {
+  let n = 0;
+  const take = (id: number): void => {
+    if (lastSeen[id] === n) return;
+    lastSeen[id] = n;
+    ids.push(id);
+  };
+  const visitor = {
+    feature: (name: string): void => take(idOf(name)),
+    latinWord(word: string): void {
+      let grams = gramIdsOfWord.get(word);
+      if (!grams) gramIdsOfWord.set(word, (grams = Int32Array.from(wordGrams(word), idOf)));
+      for (const id of grams) take(id);
+    },
+  };
+  for (; n < examples.length; n++) {
     const ex = examples[n]!;
     const label = classIndex.get(ex.key);
     if (label === undefined) continue;
     ids.length = 0;
-    for (const f of messageFeatures(ex.text, locale, tokenizers)) {
-      let id = vocabulary.get(f);
-      if (id === undefined) {
-        id = vocabulary.size;
-        vocabulary.set(f, id);
-      }
-      if (lastSeen[id] === n) continue;
-      lastSeen[id] = n;
-      ids.push(id);
-    }
+    visitFeatures(ex.text, locale, tokenizers, undefined, visitor);
     encoded.push({ features: Int32Array.from(ids), label, weight: ex.weight });
   }
   return intentModelFrom({ classes, vocabulary: [...vocabulary.keys()], model: trainSoftmax(encoded, vocabulary.size, classes.length, options) }, locale, tokenizers);
