@@ -85,6 +85,21 @@ describe('prediction scores a message as training does', () => {
   });
 });
 
+describe('training reads a message as messageFeatures does', () => {
+  it('learns every feature of every example, in order of first appearance, though a word\'s n-grams are built once', () => {
+    const examples: LabelledText[] = [
+      { text: 'Do you share my information with partners?', key: 'share', weight: 1 },
+      { text: 'information, information: who gets my information', key: 'share', weight: 1 },
+      { text: 'do partners send you information about me', key: 'receive', weight: 1 },
+      { text: 'aaaa aaa', key: 'receive', weight: 1 }, // a word whose n-grams repeat within it
+    ];
+    const model = trainIntentModel(examples, ['share', 'receive'], 'en-US', tokenizers);
+    const { vocabulary } = (model as unknown as { trained: { vocabulary: string[] } }).trained;
+    expect(vocabulary).toEqual([...new Set(examples.flatMap((e) => messageFeatures(e.text, 'en-US', tokenizers)))]);
+    expect(vocabulary.filter((f) => f.startsWith('c:')).length).toBeGreaterThan(50);
+  });
+});
+
 describe('the evidence the calibrator reads beside the probabilities', () => {
   const examples: LabelledText[] = [
     { text: 'do you log my ip address', key: 'ip', weight: 1 },
