@@ -74,7 +74,8 @@ export function assist(kb: KnowledgeBase, i18n: I18n, said: string, locale: Loca
   return {
     locale,
     passages,
-    flow: decision.kind === 'flow' ? decision.flow : null,
+    // A question inside a story is answered, and the story's flow is what the caller may need next.
+    flow: decision.kind === 'flow' ? decision.flow : decision.kind === 'answer' ? decision.offerFlow ?? null : null,
     fallback,
     fallbackReason: !fallback ? null : knownNotCovered(decision) ? 'notCovered' : 'unsure',
     confidence: decision.confidence,

@@ -46,6 +46,8 @@ export interface ConversationMemory {
    * ("Report a leak" after "someone stole my password"), the flow starts from what was already said.
    */
   lastQuestion?: string;
+  /** The flow offered with that answer, when it was not the passage's own (the story around the question was about it). */
+  offeredFlow?: FlowName;
 }
 
 export class RootDialog extends ComponentDialog {
@@ -160,12 +162,14 @@ export class RootDialog extends ComponentDialog {
         await context.sendActivity(fallbackMessage(i18n, locale));
         break;
       case 'answer':
-        await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale),
+        await context.sendActivity(answerMessage(kb, i18n, decision.passageId, locale, decision.hits, this.flowOffer(decision.passageId, locale, decision.offerFlow),
           { voice: isVoiceChannel(context.activity.channelId) }));
         if (this.memory) {
           const memory = await this.memory.get(context, {});
           memory.lastPassageId = decision.passageId;
           memory.lastQuestion = maskPersonalData(text).slice(0, 300);
+          if (decision.offerFlow) memory.offeredFlow = decision.offerFlow;
+          else delete memory.offeredFlow;
         }
         break;
       case 'clarify':
@@ -188,8 +192,9 @@ export class RootDialog extends ComponentDialog {
     if (!this.memory) return label;
     const memory = await this.memory.get(context, {});
     const earlier = memory.lastQuestion;
-    const offered = memory.lastPassageId !== undefined && FLOW_OFFERS[memory.lastPassageId] === flow;
+    const offered = memory.offeredFlow === flow || (memory.lastPassageId !== undefined && FLOW_OFFERS[memory.lastPassageId] === flow);
     delete memory.lastQuestion;
+    delete memory.offeredFlow;
     return offered && earlier ? `${earlier}\n${label}` : label;
   }
 
@@ -220,8 +225,9 @@ export class RootDialog extends ComponentDialog {
     return this.labels.byLabel;
   }
 
-  private flowOffer(passageId: string, locale: Parameters<typeof infoMessage>[1]): CardAction[] {
-    const flow = Object.entries(FLOW_OFFERS).find(([id]) => id === passageId)?.[1];
+  /** The flow button after an answer: the one the message's story was about, else the one the passage leads to. */
+  private flowOffer(passageId: string, locale: Parameters<typeof infoMessage>[1], fromStory?: FlowName): CardAction[] {
+    const flow = fromStory ?? Object.entries(FLOW_OFFERS).find(([id]) => id === passageId)?.[1];
     if (!flow || !this.flows.has(flow) || !FLOW_NAMES.includes(flow)) return [];
     const title = translator(this.services.i18n, locale)(`actions.${flow}`);
     return [{ type: ActionTypes.ImBack, title, value: title }];

@@ -21,7 +21,11 @@ export interface SearchHit {
 }
 
 export type Decision =
-  | { readonly kind: 'answer'; readonly passageId: string; readonly confidence: number; readonly hits: readonly SearchHit[]; readonly truncated?: boolean }
+  | {
+    readonly kind: 'answer'; readonly passageId: string; readonly confidence: number; readonly hits: readonly SearchHit[]; readonly truncated?: boolean;
+    /** A flow to offer beside the answer: the one the story around the question was about (knowledgeBase.ts `route`). */
+    readonly offerFlow?: FlowName;
+  }
   | { readonly kind: 'clarify'; readonly options: readonly SearchHit[]; readonly confidence: number; readonly truncated?: boolean }
   | { readonly kind: 'flow'; readonly flow: FlowName; readonly confidence: number; readonly hits: readonly SearchHit[]; readonly truncated?: boolean }
   | { readonly kind: 'smallTalk'; readonly intent: string; readonly confidence: number; readonly truncated?: boolean }

@@ -10,14 +10,16 @@ import type { Passage, PolicyDocument } from './passage.js';
 import { loadPolicy } from './loadPolicy.js';
 import { compileLexicon, type LexiconData } from './search/lexicon.js';
 import type { Tokenizers } from './search/tokenize.js';
-import { decide, type Decision, type SearchHit } from './decide.js';
+import { decide, type Decision, type FlowName, type SearchHit } from './decide.js';
+import { detectStatedAge } from './detectAge.js';
+import { requestsSomething } from './learn/features.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
 import { cachedIntentModel, modelFile } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import type { LabelledText } from './learn/intentModel.js';
 import {
   borrowedExamples, BORROWS_FROM, buildExamples, classesOf, createLocaleUnderstanding, UNDERSTANDING_DEFAULTS,
-  type LocaleUnderstanding, type QuestionExpansion, type UnderstandingSettings,
+  type LocaleUnderstanding, type QuestionExpansion, type Understood, type UnderstandingSettings,
 } from './learn/understanding.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -151,6 +153,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     },
     route: (text, locale) => {
       const whole = decide(text, understandingFor(text, locale).understand(text), settings);
+      if (whole.kind === 'flow') return questionInStory(text, whole.flow, (s) => understandingFor(s, locale).understand(s), settings) ?? whole;
       // A long story dilutes its question ("I work in IT… I saw the app send the Android ID. What is it for?"):
       // when the whole message would go unanswered for low confidence, each sentence is read on its own.
       const sentences = whole.kind === 'fallback' && whole.reason === 'low-confidence' ? splitSentences(text) : [];
@@ -163,6 +166,31 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     },
     training,
   };
+}
+
+/**
+ * A question told inside a story ("My bank card was stolen last month. Do you store card numbers in the app?")
+ * reads as a whole like the flow the story is about, but what the user asked is the question. When the message
+ * requests nothing ("I want…", "please…", "report…" keep the flow), states no age, and one of its sentences that
+ * is written as a question is answered from a passage on its own, that answer is given, with the story's flow offered beside it:
+ * the user gets the answer they asked for and keeps the report one tap away.
+ */
+/** A sentence that is a question as written: it ends with a question mark (or, in Chinese, with 吗). */
+const ASKED = /(?:[?？]|\p{Script=Han}吗)\s*$/u;
+
+function questionInStory(
+  text: string, flow: FlowName, understand: (sentence: string) => Understood, settings: UnderstandingSettings,
+): Decision | undefined {
+  if (requestsSomething(text) || detectStatedAge(text) !== undefined) return undefined;
+  const sentences = splitSentences(text);
+  if (sentences.length < 2) return undefined;
+  let best: Extract<Decision, { kind: 'answer' }> | undefined;
+  for (const sentence of sentences) {
+    if (!ASKED.test(sentence)) continue;
+    const d = decide(sentence, understand(sentence), settings);
+    if (d.kind === 'answer' && (!best || d.confidence > best.confidence)) best = d;
+  }
+  return best && { ...best, offerFlow: flow };
 }
 
 /** What a model's cache key depends on besides its examples: the normalisation data. */

@@ -100,6 +100,11 @@ const ASKS = /(^|[.!?]\s*)(do|does|did|can|could|how|what|whats|what's|why|is|ar
 /** Openings of a request or an instruction ("I want…", "delete…", "我要…", "把…删掉"). */
 const REQUESTS = /(^|[.!?]\s*)(i want|i wanna|i would like|i'd like|i need|please|pls|plz|help me|delete|remove|erase|stop|close|cancel|fix|change|update|correct|give me|send me|export|download|withdraw|report|unsubscribe)\b|^(我要|我想|请|帮我|给我|把|删|注销|撤回|停止|不要|别|举报|投诉)/u;
 
+/** Whether the message requests or instructs ("I want…", "please…", "delete…", "我要…") anywhere a sentence begins. */
+export function requestsSomething(text: string): boolean {
+  return REQUESTS.test(normalizeText(text.length > MAX_FEATURE_TEXT ? text.slice(0, MAX_FEATURE_TEXT) : text));
+}
+
 /** One feature each for asking and requesting (a message can do both: "please tell me what you keep?"). */
 function moodOf(normal: string): string[] {
   const out: string[] = [];

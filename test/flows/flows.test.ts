@@ -172,6 +172,28 @@ describe.each(DELIVERY_MODES)('over %s delivery', (delivery) => {
       expect(messagesOf(await other.say(steps[1]!)).at(-1)?.text).not.toMatch(several);
     });
 
+    it.each([
+      ['en-US', 'My bank card got stolen last month and I had to cancel it. Anyway, do you store my bank card number in the app?', '1.1', 'Report a leak'],
+      ['zh-CN', '有人冒充百购客服骗走了我的银行卡号。你们如何保护我的个人信息？', '4#1', '报告泄露'],
+    ])('%s: a question told inside a story is answered, and the story\'s report is offered beside it', async (locale, story, passage, button) => {
+      const chat = conversation(app, { locale });
+      const answer = await chat.say(story);
+      expect(metaOf(answer)).toMatchObject({ kind: 'answer' });
+      expect(metaOf(answer)?.citations?.[0]?.id).toBe(passage);
+      const offered = messagesOf(answer).flatMap((m) => m.suggestedActions?.actions.map((a) => a.title) ?? []);
+      expect(offered).toContain(button);
+      const started = await chat.say(button);
+      expect(metaOf(started)).toMatchObject({ flow: 'leakReport' });
+      // The story came along: it is not asked again what happened from the start.
+      expect(lastMeta(started)?.step).not.toBe('whatLeaked');
+    });
+
+    it('a story that asks for the report still starts it, question or not', async () => {
+      const chat = conversation(app, { locale: 'en-US' });
+      const first = await chat.say('My bank card was stolen last week. Please help me report it. Do you store card numbers?');
+      expect(metaOf(first)).toMatchObject({ kind: 'flow', flow: 'leakReport' });
+    });
+
     it('"Report a leak" from the welcome menu still asks what leaked', async () => {
       const chat = conversation(app, { locale: 'en-US' });
       expect(lastMeta(await chat.say('Report a leak'))?.step).toBe('whatLeaked');
