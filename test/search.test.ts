@@ -81,6 +81,21 @@ describe('words run together (a missed space bar, a transcript that glued them)'
   });
 });
 
+describe('a question told inside a story', () => {
+  const story = 'My bank card got stolen last month and I had to cancel it.';
+  const question = 'Anyway, do you store my bank card number in the app?';
+
+  it('is answered from its passage, with the flow the story is about offered beside it', () => {
+    expect(kb.route(`${story} ${question}`, 'en-US')).toMatchObject({ kind: 'answer', passageId: '1.1', offerFlow: 'leakReport' });
+  });
+
+  it('leaves the flow when the message also asks for it, states an age under 18, or has no sentence marks (a voice transcript)', () => {
+    expect(routedTo(`${story} I want to report it. ${question}`, 'en-US')).toBe('flow:leakReport');
+    expect(routedTo(`My son is 15 and his bank card got stolen. ${question}`, 'en-US')).toBe('flow:minorConsent');
+    expect(routedTo(`${story} ${question}`.toLowerCase().replace(/[.,?]/g, ''), 'en-US')).toBe('flow:leakReport');
+  });
+});
+
 describe('what the policy does not answer', () => {
   it.each([
     ['what is the capital of France', 'en-US'],
