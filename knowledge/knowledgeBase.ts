@@ -153,7 +153,10 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
     },
     route: (text, locale) => {
       const whole = decide(text, understandingFor(text, locale).understand(text), settings);
-      if (whole.kind === 'flow') return questionInStory(text, whole.flow, (s) => understandingFor(s, locale).understand(s), settings) ?? whole;
+      if (whole.kind === 'flow') {
+        const asked = questionInStory(text, whole.flow, (s) => understandingFor(s, locale).understand(s), settings);
+        return asked ? { ...asked, truncated: whole.truncated } : whole;
+      }
       // A long story dilutes its question ("I work in IT… I saw the app send the Android ID. What is it for?"):
       // when the whole message would go unanswered for low confidence, each sentence is read on its own.
       const sentences = whole.kind === 'fallback' && whole.reason === 'low-confidence' ? splitSentences(text) : [];
@@ -168,16 +171,16 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
   };
 }
 
-/**
- * A question told inside a story ("My bank card was stolen last month. Do you store card numbers in the app?")
- * reads as a whole like the flow the story is about, but what the user asked is the question. When the message
- * requests nothing ("I want…", "please…", "report…" keep the flow), states no age, and one of its sentences that
- * is written as a question is answered from a passage on its own, that answer is given, with the story's flow offered beside it:
- * the user gets the answer they asked for and keeps the report one tap away.
- */
 /** A sentence that is a question as written: it ends with a question mark (or, in Chinese, with 吗). */
 const ASKED = /(?:[?？]|\p{Script=Han}吗)\s*$/u;
 
+/**
+ * A question told inside a story ("My bank card was stolen last month. Do you store card numbers in the app?")
+ * reads as a whole like the flow the story is about, but what the user asked is the question. When the message
+ * requests nothing ("I want…", "please…", "report…" keep the flow), states no age, and one of its sentences
+ * written as a question is answered from a passage on its own, that answer is given with the story's flow offered
+ * beside it: the user gets the answer they asked for and keeps the report one tap away.
+ */
 function questionInStory(
   text: string, flow: FlowName, understand: (sentence: string) => Understood, settings: UnderstandingSettings,
 ): Decision | undefined {

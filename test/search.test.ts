@@ -89,6 +89,11 @@ describe('a question told inside a story', () => {
     expect(kb.route(`${story} ${question}`, 'en-US')).toMatchObject({ kind: 'answer', passageId: '1.1', offerFlow: 'leakReport' });
   });
 
+  it('still says when the message was longer than what is read', () => {
+    const long = `${story} ${question} ${'I had to call the bank and wait on the line for ages. '.repeat(20)}`;
+    expect(kb.route(long, 'en-US')).toMatchObject({ kind: 'answer', offerFlow: 'leakReport', truncated: true });
+  });
+
   it('leaves the flow when the message also asks for it, states an age under 18, or has no sentence marks (a voice transcript)', () => {
     expect(routedTo(`${story} I want to report it. ${question}`, 'en-US')).toBe('flow:leakReport');
     expect(routedTo(`My son is 15 and his bank card got stolen. ${question}`, 'en-US')).toBe('flow:minorConsent');
