@@ -16,7 +16,8 @@
  * connections), so drift in the machine's load weighs on both alike.
  *
  * Environment: LOAD_SECONDS (default 8) per measurement, LOAD_CONNECTIONS
- * (default 1,8,32), LOAD_PROFILE=1 writes a CPU profile of the project child
+ * (default 1,8,32), ROUTE_CACHE_SIZE=0 routes every message afresh in the project child (by default the rotating
+ * questions' decisions are remembered, as repeated questions are in production: knowledge/routeCache.ts), LOAD_PROFILE=1 writes a CPU profile of the project child
  * (node --cpu-prof) into <tmpdir>/assistant-load-profiles/, LOAD_SOAK_TURNS=n
  * then drives each child n more turns at 32 connections and prints the RSS
  * after all of them (LOAD_SOAK_TURNS=45000 for the 50k-turn memory bar).
@@ -260,7 +261,9 @@ try {
   console.log('| connections | project req/s | echo req/s | ratio project/echo | project p99 | echo p99 | p99 ratio |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
-  console.log(`\nCPU per turn: project ${fmt(mean(cpu.project), 2)} ms, echo ${fmt(mean(cpu.echo), 2)} ms`);
+  const routeCache = process.env.ROUTE_CACHE_SIZE ?? 'default (2000)';
+  console.log(`\nDecisions remembered (ROUTE_CACHE_SIZE): ${routeCache}; ${routeCache === '0' ? 'every message routed afresh' : `the ${LOAD_QUESTIONS.length} questions repeat, so turns after the first reuse a decision (ROUTE_CACHE_SIZE=0 routes every one)`}`);
+  console.log(`CPU per turn: project ${fmt(mean(cpu.project), 2)} ms, echo ${fmt(mean(cpu.echo), 2)} ms`);
   console.log(`RSS after the run: project ${mib(ps.rssBytes)} (heap ${mib(ps.heapUsedBytes)}, ${fmt(projectTurns)} measured turns), echo ${mib(es.rssBytes)}`);
   if (soaked.length > 0) console.log(`RSS after the soak (${fmt(SOAK_TURNS)} turns each at 32 connections): ${soaked.join('; ')}`);
   if (problems > 0) console.log(`\n${problems} requests failed (see above)`);

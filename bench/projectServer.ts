@@ -17,6 +17,8 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'warn',
   RATE_LIMIT_PER_MINUTE: '100000',
   PORT: '0',
+  // ROUTE_CACHE_SIZE=0 npm run load: every message routed afresh (the rotating questions otherwise repeat).
+  ...(process.env.ROUTE_CACHE_SIZE !== undefined ? { ROUTE_CACHE_SIZE: process.env.ROUTE_CACHE_SIZE } : {}),
 });
 // As bot/index.ts starts the server.
 limitHeapGrowth(config.heapGrowingPercent);

@@ -61,7 +61,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const { config } = parts;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
-  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, { modelCacheDir: config.modelCacheDir });
+  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, { modelCacheDir: config.modelCacheDir, routeCacheSize: config.routeCacheSize });
   const db = parts.db ?? openStore(config);
   const tickets = new TicketStore(db, { withOutbox: config.helpdeskWebhookUrl !== '', ...(parts.clock ? { now: parts.clock } : {}) });
   const outbox: OutboxWorker | undefined = config.helpdeskWebhookUrl

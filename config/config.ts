@@ -31,6 +31,8 @@ export interface Config {
   readonly dataDir: string;
   /** Where trained models are cached, keyed by a hash of their inputs (the build fills it; a start trains what it lacks). */
   readonly modelCacheDir: string;
+  /** Decisions remembered for messages asked again (knowledge/routeCache.ts); 0 routes every message afresh. */
+  readonly routeCacheSize: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Search tuning: below `answerThreshold` the bot falls back; within `clarifyMargin` of the runner-up it asks "did you mean". */
   readonly answerThreshold: number;
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     policyFiles: policyFiles.map((f) => path.resolve(REPO_ROOT, f)),
     dataDir: path.resolve(REPO_ROOT, str('DATA_DIR', 'data')),
     modelCacheDir: path.resolve(REPO_ROOT, str('MODEL_CACHE_DIR', '.cache/models')),
+    routeCacheSize: int('ROUTE_CACHE_SIZE', 2000, 0, 1_000_000),
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     answerThreshold: num('ANSWER_THRESHOLD', 0.45, 0, 1),
     clarifyMargin: num('CLARIFY_MARGIN', 0.01, 0, 1),

@@ -13,6 +13,7 @@ import type { Tokenizers } from './search/tokenize.js';
 import { decide, type Decision, type FlowName, type SearchHit } from './decide.js';
 import { detectStatedAge } from './detectAge.js';
 import { requestsSomething } from './learn/features.js';
+import { rememberingRoutes } from './routeCache.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
 import { cachedIntentModel, modelFile } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
@@ -72,6 +73,8 @@ export interface KnowledgeOptions {
   readonly settings?: Partial<UnderstandingSettings>;
   /** Where trained models are kept between starts; '' trains every time. */
   readonly modelCacheDir?: string;
+  /** Decisions remembered for repeated messages (routeCache.ts); 0 routes every message afresh. */
+  readonly routeCacheSize?: number;
 }
 
 /** Trained models, by a hash of what they were trained on (disposable; git-ignored). */
@@ -151,7 +154,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
         return { hits: understood.ranked.slice(0, 8), confidence: understood.ranked[0]?.score ?? 0, terms: understood.terms };
       },
     },
-    route: (text, locale) => {
+    route: rememberingRoutes((text, locale) => {
       const whole = decide(text, understandingFor(text, locale).understand(text), settings);
       if (whole.kind === 'flow') {
         const asked = questionInStory(text, whole.flow, (s) => understandingFor(s, locale).understand(s), settings);
@@ -166,7 +169,7 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
         .filter((d) => d.kind === 'answer' || d.kind === 'flow')
         .sort((a, b) => b.confidence - a.confidence)[0];
       return best ? { ...best, truncated: whole.truncated } : whole;
-    },
+    }, options.routeCacheSize),
     training,
   };
 }
