@@ -46,7 +46,10 @@ export function visitFeatures(text: string, locale: string, tokenizers: Tokenize
   const cut = text.length > MAX_FEATURE_TEXT ? text.slice(0, MAX_FEATURE_TEXT) : text;
   terms ??= tokenize(cut, locale, tokenizers);
   let previousWord: string | undefined;
-  for (const t of terms) visitor.feature(`w:${t}`);
+  // A Chinese run's character pairs come once, below (h:), not also as its search terms' bigrams (~): the
+  // same pairs twice made the Chinese model a seventh larger and its training a tenth slower for nothing.
+  // 5-fold CV at fold seeds 0/2: 88.54/88.53% with both, 88.57/88.51% without; AUC 0.856/0.840 -> 0.856/0.851.
+  for (const t of terms) if (!t.startsWith(BIGRAM)) visitor.feature(`w:${t}`);
   for (const t of terms) {
     if (t.startsWith(BIGRAM)) continue;
     if (previousWord !== undefined) visitor.feature(`b:${previousWord}_${t}`);
