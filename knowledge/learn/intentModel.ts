@@ -9,7 +9,7 @@
  */
 import type { Passage } from '../passage.js';
 import type { Tokenizers } from '../search/tokenize.js';
-import { visitFeatures, wordGrams } from './features.js';
+import { visitFeatures, wordGramCount, wordGrams } from './features.js';
 import { addRow, finishScores, trainSoftmax, type Evidence, type Example, type SoftmaxModel, type SoftmaxOptions } from './softmax.js';
 
 /** Weight of an example derived from the policy's own text, against 1 for a written utterance. */
@@ -154,7 +154,7 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
         },
         latinWord(word) {
           const grams = knownGrams(word);
-          visited += Math.max(0, 2 * word.length - 1); // wordGrams' count: the 3- and 4-grams of `<word>`, without building them
+          visited += wordGramCount(word.length);
           known += grams.length;
           for (const id of grams) countOnce(id);
         },

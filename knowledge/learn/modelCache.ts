@@ -13,7 +13,7 @@ import { intentModelFrom, trainIntentModel, type IntentModel, type LabelledText,
 import { SOFTMAX_DEFAULTS } from './softmax.js';
 
 /** Bump when features or training change in a way the inputs' hash cannot see. */
-export const MODEL_VERSION = 'softmax-v8-no-bigram-terms';
+export const MODEL_VERSION = 'softmax-v9-word-4-grams';
 
 export function modelKey(examples: readonly LabelledText[], classes: readonly string[], locale: string, salt: string): string {
   const hash = crypto.createHash('sha256');
