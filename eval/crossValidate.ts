@@ -173,7 +173,12 @@ export interface CvReport {
   readonly auc: number;
 }
 
-export const BLEND_GRID = [0, 0.25, 0.5] as const;
+/**
+ * Shares of lexical search (BM25 over the passage text) in the ranking that cross-validation chooses among. Never
+ * 0: with the learned model alone, a passage the data has no lines for (a paragraph added to the policy since)
+ * could never rank, and the training data's folds cannot show that, since every passage there has lines.
+ */
+export const BLEND_GRID = [0.25, 0.5] as const;
 const NO_DATA_THRESHOLD_GRID = [0.02, 0.04, 0.06, 0.08, ...Array.from({ length: 17 }, (_, i) => Math.round(10 + i * 5) / 100)];
 
 /**

@@ -92,8 +92,10 @@ const FUNCTION_WORDS = new Set(['to', 'from', 'with', 'you', 'your', 'we', 'us',
 
 /**
  * A Latin word's character 4-grams, with its start and end marked: `<word>` gives word.length - 1 of them
- * (wordGramCount). Trigrams as well doubled the English model's features per message for nothing: 5-fold CV at
- * fold seeds 0/2 PLACEHOLDER.
+ * (wordGramCount). Trigrams as well made 85% of an English message's features and doubled them, for nothing
+ * cross-validation could see: 5-fold CV at fold seeds 0/2 88.56/88.51% with them, 88.57/88.58% without (AUC
+ * 0.856/0.851 -> 0.853/0.849), and English training 1.47 -> 1.10 s; dev 97.8 -> 98.3%, probe 97.0 -> 96.7%,
+ * PolicyQA first passage 24.1% either way.
  */
 const GRAM = 4;
 
