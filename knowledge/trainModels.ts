@@ -17,11 +17,33 @@ const startWorker = (workerData: unknown): Worker => (FROM_SOURCE
   : new Worker(WORKER, { workerData }));
 
 export async function trainMissingModels(policyFiles: readonly string[], options: KnowledgeOptions = {}): Promise<string[]> {
+  return startTrainingMissingModels(policyFiles, options).done;
+}
+
+/** Training under way: `done` once every model is in the cache; `runningAtMost(n)` once at most n workers still run. */
+export interface Training {
+  readonly done: Promise<string[]>;
+  runningAtMost(n: number): Promise<void>;
+}
+
+export function startTrainingMissingModels(policyFiles: readonly string[], options: KnowledgeOptions = {}): Training {
   const missing = policiesToTrain(policyFiles, options);
-  await Promise.all(missing.map((file) => new Promise<void>((resolve, reject) => {
+  let running = missing.length;
+  const waiting: { n: number; resolve: () => void }[] = [];
+  const workers = missing.map((file) => new Promise<void>((resolve, reject) => {
     const worker = startWorker({ file, options, policyFiles });
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`training the model for ${file} exited with ${code}`))));
-  })));
-  return missing;
+  }).finally(() => {
+    running--;
+    for (const w of waiting.filter((w) => running <= w.n)) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  }));
+  return {
+    done: Promise.all(workers).then(() => missing),
+    // A worker that failed counts as finished here; `done` carries its error.
+    runningAtMost: (n) => (running <= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
+  };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_FILES, REPO_ROOT } from '../config/config.js';
 import { loadKnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { startTrainingMissingModels } from '../knowledge/trainModels.js';
 
 const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
 afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
@@ -36,5 +37,30 @@ describe('models a start lacks', () => {
     const kb = loadKnowledgeBase(DEFAULT_POLICY_FILES.map((f) => path.resolve(REPO_ROOT, f)), { modelCacheDir: cache });
     expect(kb.route('Do you log my IP address?', 'en-US')).toMatchObject({ kind: 'answer', passageId: '1.2.1' });
     expect(fs.statSync(file).size).toBe(whole); // and written whole again
+  }, 60_000);
+});
+
+describe('a start that trains', () => {
+  // bot/index.ts loads the Bot Framework once training leaves a core free (runningAtMost(cores - 1)).
+  it('tells when only one training is left, before all are done, and that nothing is left to train the next time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'models-running-'));
+    try {
+      const files = DEFAULT_POLICY_FILES.map((f) => path.resolve(REPO_ROOT, f));
+      const training = startTrainingMissingModels(files, { modelCacheDir: dir });
+      let done = false;
+      void training.done.then(() => { done = true; });
+      await training.runningAtMost(1);
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith('.model.bin'))).toHaveLength(1); // the first is in the cache
+      expect(done).toBe(false);
+      await training.runningAtMost(0);
+      expect((await training.done).map((f) => path.basename(f)).sort()).toEqual(files.map((f) => path.basename(f)).sort());
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith('.model.bin'))).toHaveLength(2);
+
+      const again = startTrainingMissingModels(files, { modelCacheDir: dir });
+      await again.runningAtMost(0);
+      expect(await again.done).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
