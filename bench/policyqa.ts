@@ -128,7 +128,7 @@ for (const policy of policies) {
   fs.writeFileSync(policyFile, policyText);
 
   const t0 = performance.now();
-  const kb = loadKnowledgeBase([policyFile], { modelCacheDir: '' });
+  const kb = loadKnowledgeBase([policyFile], { modelCacheDir: '', routeCacheSize: 0 }); // timed per question: nothing remembered
   loadMs += performance.now() - t0;
   const passages = kb.document('en-US').passages;
   const byId = new Map(passages.map((p) => [p.id, p]));
