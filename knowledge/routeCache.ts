@@ -33,9 +33,23 @@ export function rememberingRoutes(route: Route, capacity: number = DEFAULT_ROUTE
       remembered.set(key, known);
       return known;
     }
-    const decision = route(text, locale);
+    const decision = frozen(route(text, locale));
     if (remembered.size >= capacity) remembered.delete(remembered.keys().next().value!);
     remembered.set(key, decision);
     return decision;
   };
+}
+
+/**
+ * A remembered decision is handed to every turn that asks the same text, so it is frozen, with its lists of
+ * hits: code that changed one would change every later reply to that text, and fails loudly instead.
+ */
+function frozen(decision: Decision): Decision {
+  const lists = [('hits' in decision ? decision.hits : undefined), ('options' in decision ? decision.options : undefined)];
+  for (const list of lists) {
+    if (!list) continue;
+    for (const hit of list) Object.freeze(hit);
+    Object.freeze(list);
+  }
+  return Object.freeze(decision);
 }

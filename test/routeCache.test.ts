@@ -75,6 +75,15 @@ describe('a knowledge base that remembers decides as one that does not', () => {
     fresh = loadKnowledgeBase(policyFiles, { modelCacheDir, routeCacheSize: 0 });
   });
 
+  it('hands out a remembered decision frozen: a turn cannot change what later turns get', () => {
+    const decision = remembering.route('Do you share my data with third parties?', 'en-US');
+    expect(decision.kind).toBe('answer');
+    expect(() => { (decision as { confidence: number }).confidence = 0; }).toThrow(TypeError);
+    const hits = (decision as Extract<typeof decision, { kind: 'answer' }>).hits as unknown as { score: number }[];
+    expect(() => { hits[0]!.score = 0; }).toThrow(TypeError);
+    expect(() => { hits.pop(); }).toThrow(TypeError);
+  });
+
   it.each([
     ['Do you log my IP address?', 'en-US'],
     ['my account was hacked', 'en-US'],
