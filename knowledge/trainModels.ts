@@ -41,8 +41,12 @@ export function startTrainingMissingModels(policyFiles: readonly string[], optio
       w.resolve();
     }
   }));
+  const done = Promise.all(workers).then(() => missing);
+  // A worker can fail while the caller still waits in runningAtMost: the failure is the caller's when it awaits
+  // `done`, not an unhandled rejection meanwhile (bot/index.ts reports it in one line and exits).
+  done.catch(() => undefined);
   return {
-    done: Promise.all(workers).then(() => missing),
+    done,
     // A worker that failed counts as finished here; `done` carries its error.
     runningAtMost: (n) => (running <= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
   };
