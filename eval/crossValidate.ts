@@ -4,7 +4,7 @@
  * utterances. Not-covered topics are also held out whole, one group per
  * fold, so the fallback threshold is chosen for topics the model has never
  * seen, as real users bring them. Settings (blend, thresholds) are chosen
- * here, by accuracy over all folds and both locales.
+ * here, by accuracy at the traffic mix (TRAFFIC_MIX) over all folds and both locales.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -168,7 +168,10 @@ export function rocAuc(items: readonly { score: number; positive: boolean }[]): 
 
 export interface CvReport {
   readonly settings: UnderstandingSettings;
+  /** Accuracy at the traffic mix (accuracyAtTrafficMix): what settings are chosen by. */
   readonly accuracy: number;
+  /** Accuracy over all held-out messages as they come, whatever the share of each kind in the training data. */
+  readonly plainAccuracy: number;
   readonly byGroup: ReadonlyMap<string, { right: number; total: number }>;
   readonly auc: number;
 }
@@ -238,21 +241,36 @@ export function reportFor(held: readonly HeldOut[], settings: UnderstandingSetti
     }
     auc.push({ score: j.confidence, positive: j.firstChoiceRight });
   }
-  return { settings, accuracy: right / Math.max(counted, 1), byGroup, auc: rocAuc(auc) };
+  return { settings, accuracy: accuracyAtTrafficMix(byGroup), plainAccuracy: right / Math.max(counted, 1), byGroup, auc: rocAuc(auc) };
 }
 
 /**
  * The share of each expected kind in real traffic, as eval/README.md describes the dev set's makeup (135 passage,
- * 21 flow, 24 fallback of 180). The CV set holds far more not-covered messages (about 31%), so its plain
- * accuracy weighs falling back more than users do; this is reported beside it, never used to choose settings.
+ * 21 flow, 24 fallback of 180). The training data holds far more not-covered and small-talk messages (about a
+ * third), because a topic needs many lines to be learned, not because users bring that many. A threshold is a
+ * bet on the mix it will meet, so settings are chosen by accuracy at this mix (every held-out message of a kind
+ * counts, the kinds weighted by their share of traffic), and plain accuracy is reported beside it.
+ * Choosing by plain accuracy, 5-fold CV at fold seeds 0/2 gave 88.8/89.4% at this mix (calibrated threshold
+ * 0.45/0.4, flow 0.25); choosing by the mix, 90.1/90.1% (0.3, flow 0.15/0.2): passages 89.2 -> 91.3%,
+ * flows 86.5 -> 90.7%, not-covered and small talk 88.6 -> 82.4%. The mix would have to hold over a third of
+ * fallback questions for the plain choice to do better.
  */
 export const TRAFFIC_MIX: Readonly<Record<Expected, number>> = Object.freeze({ passage: 0.75, flow: 0.12, fallback: 0.13 });
 
-/** Accuracy with each expected kind weighted by TRAFFIC_MIX (both locales together). */
+/** Accuracy with each expected kind weighted by TRAFFIC_MIX (both locales together; kinds absent from `byGroup` left out). */
 export function accuracyAtTrafficMix(byGroup: CvReport['byGroup']): number {
   let accuracy = 0;
-  for (const kind of Object.keys(TRAFFIC_MIX) as Expected[]) accuracy += TRAFFIC_MIX[kind] * kindAccuracy(byGroup, kind);
-  return accuracy;
+  let weight = 0;
+  for (const kind of Object.keys(TRAFFIC_MIX) as Expected[]) {
+    if (!hasKind(byGroup, kind)) continue;
+    accuracy += TRAFFIC_MIX[kind] * kindAccuracy(byGroup, kind);
+    weight += TRAFFIC_MIX[kind];
+  }
+  return weight ? accuracy / weight : 0;
+}
+
+function hasKind(byGroup: CvReport['byGroup'], kind: Expected): boolean {
+  return [...byGroup].some(([group, b]) => group.endsWith(` ${kind}`) && b.total > 0);
 }
 
 /** Accuracy over both locales on the messages of one expected kind (0 when there are none). */

@@ -17,7 +17,8 @@ const settings = { ...UNDERSTANDING_DEFAULTS, blend };
 const held: HeldOut[] = DEFAULT_POLICY_FILES.flatMap((f) => crossValidateLocale(path.resolve(REPO_ROOT, f), 5, settings));
 const chosen = chooseCalibrated(held, chooseThresholds(held, settings).settings);
 const calibrationOf = nestedCalibrators(held);
-console.log(`blend ${blend}: ${(100 * chosen.accuracy).toFixed(2)}% (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+console.log(`blend ${blend}: ${(100 * chosen.accuracy).toFixed(2)}% at the traffic mix, plain ${(100 * chosen.plainAccuracy).toFixed(2)}%, `
+  + `calibrated threshold ${chosen.settings.calibratedThreshold}, flow ${chosen.settings.flowThreshold} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 for (const [g, b] of [...chosen.byGroup].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${g.padEnd(40)} ${(100 * b.right / b.total).toFixed(1)}% (${b.right}/${b.total})`);
 
 // Per-utterance outcomes under the chosen settings with the nested calibrators (as accuracy was computed).
