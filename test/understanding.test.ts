@@ -258,6 +258,7 @@ describe('accuracy floors', () => {
   it.each([
     ['the dev set', 'eval/questions.dev.jsonl', 0.92],
     ['the probe set (written by someone who never saw the training data)', 'eval/questions.probe.jsonl', 0.9],
+    ['the second probe set (written the same way, after round 8)', 'eval/questions.probe2.jsonl', 0.9],
   ] as const)('%s (validation only, never trained on) stays at or above its floor in each locale', (_name, file, floor) => {
     const lines = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { locale: string; text: string; expect: string[] });
@@ -273,16 +274,17 @@ describe('accuracy floors', () => {
     }
   });
 
-  it('5-fold cross-validation on the training data, at the settings in use, stays at or above 85% in each locale', () => {
+  it('5-fold cross-validation on the training data, at the settings in use, stays at or above 86% in each locale', () => {
     // The settings as stored (thresholds chosen by `npm run eval -- --cv 5 --write`); each fold's calibrator is
-    // fitted on the other folds, so nothing is judged by what it was fitted on. 87.1% / 87.0% when written.
+    // fitted on the other folds, so nothing is judged by what it was fitted on. Plain accuracy (every held-out
+    // message counts once): 88.2% / 88.2% after round 8 (87.1% / 87.0% when the floor was first written at 85%).
     const settings = chosenSettings();
     const held = loadConfig({}).policyFiles.flatMap((file) => crossValidateLocale(file, 5, settings));
     const report = nestedCalibration(held)(settings);
     for (const locale of ['en-US', 'zh-CN']) {
       const { right, total } = report.byGroup.get(locale)!;
       expect(total).toBeGreaterThan(4000);
-      expect(right / total).toBeGreaterThanOrEqual(0.85);
+      expect(right / total).toBeGreaterThanOrEqual(0.86);
     }
   }, 180_000);
 });
