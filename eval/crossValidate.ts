@@ -56,6 +56,12 @@ function foldOf(text: string, k: number): number {
 }
 
 /**
+ * `CV_FEATURES=w,b,m` (environment): the model comparison, a model that learns only these kinds of feature
+ * (intentModel.ts FeatureKinds); unset, the assistant's model with all of them.
+ */
+const FEATURE_KINDS = process.env.CV_FEATURES ? new Set(process.env.CV_FEATURES.split(',').map((k) => k.trim()).filter(Boolean)) : undefined;
+
+/**
  * Runs k folds for one policy file and blend setting; returns each held-out utterance with what was understood.
  * `withoutPassageData`: the passages' written questions are never trained on (only their own sentences are),
  * as on a policy nobody wrote data for; flows, not-covered topics and small talk keep theirs.
@@ -95,7 +101,7 @@ export function crossValidateLocale(
     const lent = new Set(classes.filter((c) => set.utterances.has(c) && lenderSet?.utterances.has(c) && !(withoutPassageData && targetKind(c) === 'passage')));
     const borrowed = lenderDoc && lenderSet ? borrowedExamples(lenderSet, lenderDoc.passages, lent) : [];
     const examples = balance([...train, ...borrowed, ...derivedExamples(doc.passages)]);
-    const model = trainIntentModel(examples, classes, doc.locale, tokenizers);
+    const model = trainIntentModel(examples, classes, doc.locale, tokenizers, {}, FEATURE_KINDS);
     const understanding = createLocaleUnderstanding(doc.locale, doc.passages, examples, classes, tokenizers, settings, model);
     for (const t of test) {
       out.push({ locale: doc.locale, ...t, understood: understanding.understand(t.text) });

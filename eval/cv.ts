@@ -16,6 +16,8 @@ import {
 
 export function runCrossValidation(k: number, write: boolean): CvReport {
   const started = performance.now();
+  if (process.env.CV_FEATURES) console.log(`Model comparison: only features of kinds ${process.env.CV_FEATURES} (CV_FEATURES; never with --write)`);
+  if (process.env.CV_FEATURES && write) throw new Error('CV_FEATURES is for comparing models; settings are written only for the assistant\'s own model');
   let best: CvReport | undefined;
   for (const blend of BLEND_GRID) {
     const settings = { ...UNDERSTANDING_DEFAULTS, blend };

@@ -51,8 +51,17 @@ export function sentencesOf(text: string): string[] {
     .filter((s) => s.split(/\s+/).length >= 3 || (s.match(/\p{Script=Han}/gu) ?? []).length >= 5);
 }
 
+/**
+ * Which kinds of feature (features.ts prefixes: w words, b word pairs, r pairs with a small word, m mood, c character
+ * n-grams of Latin words, h Chinese characters and pairs, y pinyin) the model learns from; unset, all of them. Only
+ * cross-validation's model comparison (`CV_FEATURES`) narrows it: a feature a model never learned is ignored at
+ * prediction, so the same `predict` serves every variant.
+ */
+export type FeatureKinds = ReadonlySet<string>;
+
 export function trainIntentModel(
   examples: readonly LabelledText[], classes: readonly string[], locale: string, tokenizers: Tokenizers, options: Partial<SoftmaxOptions> = {},
+  featureKinds?: FeatureKinds,
 ): IntentModel {
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const vocabulary = new Map<string, number>();
@@ -80,8 +89,11 @@ export function trainIntentModel(
     ids.push(id);
   };
   const visitor = {
-    feature: (name: string): void => take(idOf(name)),
+    feature(name: string): void {
+      if (!featureKinds || featureKinds.has(name[0]!)) take(idOf(name));
+    },
     latinWord(word: string): void {
+      if (featureKinds && !featureKinds.has('c')) return;
       let grams = gramIdsOfWord.get(word);
       if (!grams) gramIdsOfWord.set(word, (grams = Int32Array.from(wordGrams(word), idOf)));
       for (const id of grams) take(id);
