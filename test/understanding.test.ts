@@ -256,7 +256,8 @@ describe('judging a new round of training data by the lines that were there befo
 
 describe('accuracy floors', () => {
   it.each([
-    ['the dev set', 'eval/questions.dev.jsonl', 0.92],
+    // The dev set's floor is the issue's bar (95% in each locale): 100% / 97.1% after round 9.
+    ['the dev set', 'eval/questions.dev.jsonl', 0.95],
     ['the probe set (written by someone who never saw the training data)', 'eval/questions.probe.jsonl', 0.9],
     ['the second probe set (written the same way, after round 8)', 'eval/questions.probe2.jsonl', 0.9],
   ] as const)('%s (validation only, never trained on) stays at or above its floor in each locale', (_name, file, floor) => {
@@ -277,7 +278,8 @@ describe('accuracy floors', () => {
   it('5-fold cross-validation on the training data, at the settings in use, stays at or above 86% in each locale', () => {
     // The settings as stored (thresholds chosen by `npm run eval -- --cv 5 --write`); each fold's calibrator is
     // fitted on the other folds, so nothing is judged by what it was fitted on. Plain accuracy (every held-out
-    // message counts once): 88.2% / 88.2% after round 8 (87.1% / 87.0% when the floor was first written at 85%).
+    // message counts once): 86.9% / 87.3% after round 9, whose hard lines are held out too (88.2% / 88.2% after
+    // round 8; 87.1% / 87.0% when the floor was first written at 85%).
     const settings = chosenSettings();
     const held = loadConfig({}).policyFiles.flatMap((file) => crossValidateLocale(file, 5, settings));
     const report = nestedCalibration(held)(settings);
