@@ -100,6 +100,25 @@ describe('training reads a message as messageFeatures does', () => {
   });
 });
 
+describe('the model comparison\'s narrower models (CV_FEATURES)', () => {
+  it('learns only the kinds of feature it is given, and a typo that only character n-grams would catch is then missed', () => {
+    const examples: LabelledText[] = [
+      { text: 'do you collect my location', key: 'location', weight: 1 },
+      { text: 'is my location tracked', key: 'location', weight: 1 },
+      { text: 'do you use cookies', key: 'cookies', weight: 1 },
+      { text: 'what are your cookies for', key: 'cookies', weight: 1 },
+    ];
+    const narrow = trainIntentModel(examples, ['location', 'cookies'], 'en-US', tokenizers, {}, new Set(['w', 'b', 'm']));
+    const { vocabulary } = (narrow as unknown as { trained: { vocabulary: string[] } }).trained;
+    expect(vocabulary.length).toBeGreaterThan(5);
+    expect(vocabulary.every((f) => /^[wbm]:/.test(f))).toBe(true);
+    const full = trainIntentModel(examples, ['location', 'cookies'], 'en-US', tokenizers);
+    // "locaton" is no word either model learned; only the full model shares its 4-grams (<loc, loca) with "location".
+    expect(full.predict('locaton')[0]).toBeGreaterThan(0.6);
+    expect(narrow.predict('locaton')[0]).toBeCloseTo(0.5, 1);
+  });
+});
+
 describe('the evidence the calibrator reads beside the probabilities', () => {
   const examples: LabelledText[] = [
     { text: 'do you log my ip address', key: 'ip', weight: 1 },
