@@ -1,6 +1,6 @@
 /**
  * `npm run compare-models`: the model comparison behind the choice of classifier. 5-fold cross-validation on the
- * training data (never the dev set), each locale, the same folds for every model: each model learns the fold's
+ * training data (never the dev set), each locale, the folds of `--cv` (crossValidate.ts foldOf, `CV_SEED` too) for every model: each model learns the fold's
  * written lines and the passages' own sentences (intentModel.ts derivedExamples), and is judged by its first
  * choice alone (the class it ranks first is the target or one the scoring rules also accept). That isolates the
  * classifier: the assistant's answer adds BM25 and calibrated thresholds on top (`npm run eval -- --cv 5`,
@@ -12,7 +12,6 @@
  * - NLP.js's NLU (@nlpjs/nlu NluNeural with its English or Chinese tokenizer and stemmer), the classifier
  *   behind node-nlp, trained on the same lines (it takes no example weights).
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { containerBootstrap } from '@nlpjs/core';
 import { NluNeural } from '@nlpjs/nlu';
@@ -25,12 +24,11 @@ import { isUnder } from '../knowledge/passage.js';
 import { alsoRightKey, assembleTrainingSet, readTrainingFiles } from '../knowledge/learn/trainingData.js';
 import { derivedExamples, trainIntentModel, type FeatureKinds, type LabelledText } from '../knowledge/learn/intentModel.js';
 import { balance, classesOf } from '../knowledge/learn/understanding.js';
+import { foldOf } from './crossValidate.js';
 
 const K = 5;
 const WORDS_ONLY: FeatureKinds = new Set(['w', 'b', 'm']);
 
-/** The folds of eval/crossValidate.ts: a hash of the text, so every model sees the same split. */
-const foldOf = (text: string): number => crypto.createHash('sha1').update(text).digest().readUInt32BE(0) % K;
 
 interface Tally { right: number; total: number; trainMs: number }
 type Classify = (text: string) => Promise<string | undefined> | string | undefined;
@@ -61,8 +59,10 @@ function firstOf(model: ReturnType<typeof trainIntentModel>, classes: readonly s
 
 async function main(): Promise<void> {
   const tallies = new Map<string, Tally>();
+  const locales: string[] = [];
   for (const file of DEFAULT_POLICY_FILES) {
     const doc = loadPolicy(path.resolve(REPO_ROOT, file));
+    locales.push(doc.locale);
     const set = assembleTrainingSet(readTrainingFiles(path.join(TRAINING_DIR, doc.locale)), doc.passages);
     const classes = classesOf(set, doc.passages);
     for (let fold = 0; fold < K; fold++) {
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       const test: { text: string; accepted: string[] }[] = [];
       for (const [key, list] of set.utterances) {
         for (const text of list) {
-          if (foldOf(text) === fold) test.push({ text, accepted: [key, ...(set.alsoRight.get(alsoRightKey(key, text)) ?? [])] });
+          if (foldOf(text, K) === fold) test.push({ text, accepted: [key, ...(set.alsoRight.get(alsoRightKey(key, text)) ?? [])] });
           else train.push({ text, key, weight: 1 });
         }
       }
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n${K}-fold cross-validation on knowledge/training, first choice of the classifier alone (no BM25, no thresholds)`);
   const models = Object.keys(TRAINERS);
-  const scopes = [...DEFAULT_POLICY_FILES.map((f) => loadPolicy(path.resolve(REPO_ROOT, f)).locale), 'both'];
+  const scopes = [...locales, 'both'];
   const order = (key: string): number => models.indexOf(key.split(' | ')[0]!) * 10 + scopes.indexOf(key.split(' | ')[1]!);
   const rows = [...tallies].sort(([a], [b]) => order(a) - order(b));
   for (const [key, t] of rows) {

@@ -51,7 +51,7 @@ export function expectedOf(key: string): Expected {
  */
 const FOLD_SEED = process.env.CV_SEED ? `${process.env.CV_SEED}\u0000` : '';
 
-function foldOf(text: string, k: number): number {
+export function foldOf(text: string, k: number): number {
   return crypto.createHash('sha1').update(FOLD_SEED + text).digest().readUInt32BE(0) % k;
 }
 

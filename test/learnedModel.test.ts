@@ -85,6 +85,9 @@ describe('prediction scores a message as training does', () => {
   });
 });
 
+/** The features a trained model learned, in index order. */
+const vocabularyOf = (model: ReturnType<typeof trainIntentModel>): string[] => (model as unknown as { trained: { vocabulary: string[] } }).trained.vocabulary;
+
 describe('training reads a message as messageFeatures does', () => {
   it('learns every feature of every example, in order of first appearance, though a word\'s n-grams are built once', () => {
     const examples: LabelledText[] = [
@@ -93,8 +96,7 @@ describe('training reads a message as messageFeatures does', () => {
       { text: 'do partners send you information about me', key: 'receive', weight: 1 },
       { text: 'aaaa aaa', key: 'receive', weight: 1 }, // a word whose n-grams repeat within it
     ];
-    const model = trainIntentModel(examples, ['share', 'receive'], 'en-US', tokenizers);
-    const { vocabulary } = (model as unknown as { trained: { vocabulary: string[] } }).trained;
+    const vocabulary = vocabularyOf(trainIntentModel(examples, ['share', 'receive'], 'en-US', tokenizers));
     expect(vocabulary).toEqual([...new Set(examples.flatMap((e) => messageFeatures(e.text, 'en-US', tokenizers)))]);
     expect(vocabulary.filter((f) => f.startsWith('c:')).length).toBeGreaterThan(30); // the per-word path really ran: 44 distinct 4-grams here
   });
@@ -109,7 +111,7 @@ describe('the model comparison\'s narrower models (CV_FEATURES)', () => {
       { text: 'what are your cookies for', key: 'cookies', weight: 1 },
     ];
     const narrow = trainIntentModel(examples, ['location', 'cookies'], 'en-US', tokenizers, {}, new Set(['w', 'b', 'm']));
-    const { vocabulary } = (narrow as unknown as { trained: { vocabulary: string[] } }).trained;
+    const vocabulary = vocabularyOf(narrow);
     expect(vocabulary.length).toBeGreaterThan(5);
     expect(vocabulary.every((f) => /^[wbm]:/.test(f))).toBe(true);
     const full = trainIntentModel(examples, ['location', 'cookies'], 'en-US', tokenizers);
