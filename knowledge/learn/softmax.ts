@@ -15,7 +15,10 @@ export interface SoftmaxOptions {
    * honestly ambiguous (a question two passages answer, a request phrased as a question), and an overconfident
    * model is wrong with conviction on them. 5-fold CV at fold seeds 0/2: 88.06/88.26% -> 88.57/88.47% at 0.1
    * (0.05: 88.37%; 0.15: 88.21% at seed 2; 0.2: 87.95%; 0.3: 87.08%); raising only the label's target to
-   * 1 - ε instead: 88.51/88.30%.
+   * 1 - ε instead: 88.51/88.30%. Smoothing keeps about 38 of 69 classes moving per example (the ones the model
+   * gives almost nothing are pushed up toward ε/C); pushing only down (leaving alone a class below its target) halves
+   * that and takes a third off the epochs (Chinese 1.24 -> 0.84 s), at the same 89.9% at the traffic mix and plain
+   * 87.1 -> 87.3%, but the confidence separates right from wrong less well (ROC AUC 0.838 -> 0.817): not taken.
    */
   readonly labelSmoothing: number;
 }
