@@ -9,6 +9,7 @@ import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBas
 import { isUnder } from '../knowledge/passage.js';
 import { detectStatedAge } from '../knowledge/detectAge.js';
 import { createWordSplitter } from '../knowledge/search/wordSplit.js';
+import { createSpeller, editDistance } from '../knowledge/search/spelling.js';
 
 let kb: KnowledgeBase;
 beforeAll(() => {
@@ -78,6 +79,39 @@ describe('words run together (a missed space bar, a transcript that glued them)'
   it('answers a question whose words ran together like the spaced one', () => {
     expect(routedTo('do you share my data with third parties', 'en-US')).toBe('3#1');
     expect(routedTo('do you share mydata with thirdparties', 'en-US')).toBe('3#1');
+  });
+});
+
+describe('misspelt words are mended to words people write', () => {
+  const policy = ['We use cookies and protect your privacy and your password.', 'We detect fraud and store your data.'];
+  // The training data: "delete" is common there, and holds a typo on purpose, "adress", beside the real word.
+  const everyday = [
+    ...Array<string>(6).fill('please delete my account'), ...Array<string>(3).fill('i deleted it'), ...Array<string>(3).fill('my adress'),
+    ...Array<string>(30).fill('my address'),
+  ];
+  const speller = createSpeller(policy, everyday);
+
+  it('counts two neighbouring letters swapped as one edit', () => {
+    expect(editDistance('cookeis', 'cookies')).toBe(1);
+    expect(editDistance('delte', 'detect')).toBe(3);
+    expect(editDistance('privacy', 'privacy')).toBe(0);
+  });
+
+  it('mends swapped letters and dropped letters to the policy\'s and the training data\'s words', () => {
+    expect(speller.mend('do you use cookeis')).toBe('do you use cookies');
+    expect(speller.mend('my pirvacy')).toBe('my privacy');
+    expect(speller.mend('delte my acount')).toBe('delete my account');
+    expect(speller.mend('my pxyvxcy')).toBe('my pxyvxcy'); // three edits from "privacy": nothing near enough
+  });
+
+  it('never mends a word three edits away, and mends a word the data uses only to one written far more often', () => {
+    expect(speller.mend('delte')).not.toBe('detect');
+    expect(speller.mend('adress')).toBe('address'); // 3 times beside 30
+    expect(speller.mend('deleted')).toBe('deleted'); // 3 times beside 6: a word of its own
+  });
+
+  it('answers a question with swapped letters like the one spelt right', () => {
+    expect(routedTo('does the website use cookeis', 'en-US')).toBe(routedTo('does the website use cookies', 'en-US'));
   });
 });
 
