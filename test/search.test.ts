@@ -35,6 +35,9 @@ describe('English questions find their passage', () => {
     ['how will i know when the privacy policy changes', '8'],
     ['where can I edit my personal details', '5'],
     ['uh does buy go go share my stuff with payment companies', '3.3'],
+    // Round 10's kinds: a courier doing Buygogo's work, and one's own phone number changed in Settings.
+    ['will the delivery company be given my mobile number', '3.3|3.5'],
+    ['how can i update my phone number', '5|flow:dataRequest'],
     ['what is my android id used for', '1.4'],
   ])('%s → %s', (question, expected) => {
     const got = routedTo(question, 'en-US');
@@ -51,8 +54,11 @@ describe('Chinese questions find their passage', () => {
     ['在哪里查看和修改我的个人信息', '5'],
     ['隐私政策更新了会通知我吗', '8'],
     ['网络信标是做什么用的', '6'],
+    ['送货的快递公司会拿到我的手机号吗', '3.3|3.5'],
+    ['我想改一下我的邮箱 在哪弄', '5|flow:dataRequest'],
   ])('%s → %s', (question, expected) => {
-    expect(isUnder(routedTo(question, 'zh-CN'), expected)).toBe(true);
+    const got = routedTo(question, 'zh-CN');
+    expect(expected.split('|').some((e) => got === e || isUnder(got, e))).toBe(true);
   });
 });
 
@@ -105,7 +111,8 @@ describe('misspelt words are mended to words people write', () => {
   });
 
   it('never mends a word three edits away, and mends a word the data uses only to one written far more often', () => {
-    expect(speller.mend('delte')).not.toBe('detect');
+    // With the policy alone, "delete" is not a word to aim at, and "detect" is three edits away: left as it is.
+    expect(createSpeller(policy).mend('delte')).toBe('delte');
     expect(speller.mend('adress')).toBe('address'); // 3 times beside 30
     expect(speller.mend('deleted')).toBe('deleted'); // 3 times beside 6: a word of its own
   });
@@ -142,6 +149,8 @@ describe('what the policy does not answer', () => {
     ['do you scan my fingerprint', 'en-US'],
     ['明天会下雨吗', 'zh-CN'],
     ['我的退货什么时候到账', 'zh-CN'],
+    ['when does your hotline close', 'en-US'],
+    ['人工客服几点下班啊', 'zh-CN'],
   ])('"%s" falls back', (question, locale) => {
     expect(routedTo(question, locale)).toBe('fallback');
   });
