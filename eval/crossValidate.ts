@@ -287,6 +287,18 @@ export function kindAccuracy(byGroup: CvReport['byGroup'], kind: Expected): numb
   return total ? right / total : 0;
 }
 
+/** Accuracy without the messages judged with their whole not-covered topic held out (one locale, or all). */
+export function seenTopicAccuracy(byGroup: CvReport['byGroup'], locale?: string): number {
+  let right = 0;
+  let total = 0;
+  for (const [group, b] of byGroup) {
+    if (locale && group.split(' ')[0] !== locale) continue;
+    if (!group.includes(' ')) { right += b.right; total += b.total; } // a locale's total
+    if (group.endsWith(' unseen not-covered topic')) { right -= b.right; total -= b.total; }
+  }
+  return total ? right / total : 0;
+}
+
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 /** Whether the first choice of a held-out utterance was right, for each utterance whose first choice is a passage. */

@@ -31,6 +31,10 @@ const USAGE = `Usage: npm run kb -- inspect [FILE] [--json]
 
 const policyFiles = (args: string[]): string[] => {
   const given = args.filter((a) => !a.startsWith('--'));
+  // A JSON file here is a training file mistaken for a policy: parsed as policy text it would stamp every
+  // training file of that locale with another text's fingerprints.
+  const json = given.find((a) => a.endsWith('.json'));
+  if (json) throw new Error(`${json} is not a policy file: these commands take policy texts (.txt, .md) and cover every training file of their locale`);
   return (given.length > 0 ? given : [...DEFAULT_POLICY_FILES]).map((f) => path.resolve(REPO_ROOT, f));
 };
 

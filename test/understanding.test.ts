@@ -14,9 +14,9 @@ import { calibratedProbability, fitCalibrator } from '../knowledge/learn/calibra
 import { expandQuestion, learnAssociations } from '../knowledge/learn/expansion.js';
 import { homophoneTypist } from '../eval/homophones.js';
 import { loadPolicy } from '../knowledge/loadPolicy.js';
-import { assembleTrainingSet, documentFingerprint, fingerprintOf, type TrainingFile } from '../knowledge/learn/trainingData.js';
+import { assembleTrainingSet, documentFingerprint, fingerprintOf, stampTrainingFile, type TrainingFile } from '../knowledge/learn/trainingData.js';
 import { isRight } from '../eval/score.js';
-import { accuracyAtTrafficMix, crossValidateLocale, judge, nestedCalibration, trainOnlyTexts, type HeldOut } from '../eval/crossValidate.js';
+import { accuracyAtTrafficMix, crossValidateLocale, judge, nestedCalibration, seenTopicAccuracy, trainOnlyTexts, type HeldOut } from '../eval/crossValidate.js';
 import { UNDERSTANDING_DEFAULTS } from '../knowledge/learn/understanding.js';
 import type { Decision } from '../knowledge/decide.js';
 import { isUnder } from '../knowledge/passage.js';
@@ -125,6 +125,21 @@ describe('data bound to the text it was written for', () => {
 
   it('lists passages with no data of their own', () => {
     expect(assembleTrainingSet([], doc.passages).missing).toHaveLength(doc.passages.length);
+  });
+
+  it('stamping writes only a file whose stamps change, and leaves a stamped file as its author laid it out', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stamp-'));
+    // A reviewed file in its own compact layout: stamping it again must not rewrite it.
+    const stampedText = JSON.stringify({ passages: { '1.2.1': { fingerprint: fingerprintOf(ip), utterances: ['do you log my ip'] } } });
+    const fresh = { passages: { '1.2.1': { utterances: ['ip?'] }, '9.9': { utterances: ['no such passage'] } } };
+    fs.writeFileSync(path.join(dir, 'old.json'), stampedText);
+    fs.writeFileSync(path.join(dir, 'new.json'), JSON.stringify(fresh));
+    expect(stampTrainingFile(path.join(dir, 'old.json'), doc.passages).stamped).toEqual(['1.2.1']);
+    expect(fs.readFileSync(path.join(dir, 'old.json'), 'utf8')).toBe(stampedText);
+    expect(stampTrainingFile(path.join(dir, 'new.json'), doc.passages)).toEqual({ stamped: ['1.2.1'], unknown: ['9.9'] });
+    const written = JSON.parse(fs.readFileSync(path.join(dir, 'new.json'), 'utf8')) as TrainingFile;
+    expect(written.passages!['1.2.1']!.fingerprint).toBe(fingerprintOf(ip));
+    expect(assembleTrainingSet([written], doc.passages).utterances.get('1.2.1')).toEqual(['ip?']);
   });
 });
 
@@ -277,7 +292,7 @@ describe('accuracy floors', () => {
     }
   });
 
-  it('5-fold cross-validation on the training data, at the settings in use, stays at or above 86% in each locale', () => {
+  it('5-fold cross-validation on the training data, at the settings in use, stays at or above 90% in each locale (86% with whole topics held out too)', () => {
     // The settings as stored (thresholds chosen by `npm run eval -- --cv 5 --write`); each fold's calibrator is
     // fitted on the other folds, so nothing is judged by what it was fitted on. Plain accuracy (every held-out
     // message counts once): 86.9% / 87.3% after round 9, whose hard lines are held out too (88.2% / 88.2% after
@@ -289,6 +304,8 @@ describe('accuracy floors', () => {
       const { right, total } = report.byGroup.get(locale)!;
       expect(total).toBeGreaterThan(4000);
       expect(right / total).toBeGreaterThanOrEqual(0.86);
+      // Standard k-fold (every class present in training; the issue's bar): 92.2% / 92.0% after round 10.
+      expect(seenTopicAccuracy(report.byGroup, locale)).toBeGreaterThanOrEqual(0.9);
     }
   }, 180_000);
 });

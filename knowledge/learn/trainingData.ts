@@ -99,7 +99,7 @@ export function assembleTrainingSet(files: readonly TrainingFile[], passages: re
       const text = textOf(u).trim();
       if (!text) continue;
       clean.push(text);
-      if (typeof u !== 'string' && u.alsoRight.length > 0) alsoRight.set(alsoRightKey(key, text), u.alsoRight);
+      if (typeof u !== 'string' && (u.alsoRight?.length ?? 0) > 0) alsoRight.set(alsoRightKey(key, text), u.alsoRight);
     }
     utterances.set(key, [...(utterances.get(key) ?? []), ...clean]);
   };
@@ -134,7 +134,8 @@ export function assembleTrainingSet(files: readonly TrainingFile[], passages: re
 
 /** Writes the current fingerprint into every passage entry of a training file (for `kb stamp`). */
 export function stampTrainingFile(file: string, passages: readonly Passage[]): { stamped: string[]; unknown: string[] } {
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+  const before = fs.readFileSync(file, 'utf8');
+  const data = JSON.parse(before) as {
     passages?: Record<string, { fingerprint?: string; utterances: Utterance[] }>;
     notCovered?: unknown;
     notCoveredFor?: string;
@@ -152,6 +153,7 @@ export function stampTrainingFile(file: string, passages: readonly Passage[]): {
     data.passages![id] = { fingerprint: fingerprintOf(passage), utterances: entry.utterances };
     stamped.push(id);
   }
-  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  // Written only when a stamp changed, so stamping one new file leaves the others (and their layout) alone.
+  if (JSON.stringify(data) !== JSON.stringify(JSON.parse(before))) fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
   return { stamped, unknown };
 }
