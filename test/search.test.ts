@@ -38,6 +38,11 @@ describe('English questions find their passage', () => {
     // Round 10's kinds: a courier doing Buygogo's work, and one's own phone number changed in Settings.
     ['will the delivery company be given my mobile number', '3.3|3.5'],
     ['how can i update my phone number', '5|flow:dataRequest'],
+    // Round 11's kinds: an account made long ago (no age in it: never minor consent), strangers who know what I
+    // bought, a quarrel with a shop (3.5: shared only to settle a dispute). Without round 11 the quarrel went to 3.3.
+    ['I created this account a long time ago with a number that isn\'t mine anymore. How do I change it to my current one?', '5|flow:dataRequest'],
+    ['scammers texted me the exact thing I ordered from you last month, has my data been leaked?', 'flow:leakReport|4#2'],
+    ['my argument with a shop over a refund is going nowhere. do they get my phone number from you?', '3.5'],
     ['what is my android id used for', '1.4'],
   ])('%s → %s', (question, expected) => {
     const got = routedTo(question, 'en-US');
@@ -56,6 +61,10 @@ describe('Chinese questions find their passage', () => {
     ['网络信标是做什么用的', '6'],
     ['送货的快递公司会拿到我的手机号吗', '3.3|3.5'],
     ['我想改一下我的邮箱 在哪弄', '5|flow:dataRequest'],
+    // Round 11's kinds (without it the first and the last fell back).
+    ['我很多年前注册的 绑定的手机号早就停用了 怎么换成现在的号', '5|flow:dataRequest'],
+    ['有人打电话能准确说出我在百购买的东西 我的信息是不是泄露了', 'flow:leakReport|4#2'],
+    ['跟店家因为退款吵了好几天 他们能从你们这拿到我的电话吗', '3.5'],
   ])('%s → %s', (question, expected) => {
     const got = routedTo(question, 'zh-CN');
     expect(expected.split('|').some((e) => got === e || isUnder(got, e))).toBe(true);
