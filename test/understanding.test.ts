@@ -278,6 +278,7 @@ describe('accuracy floors', () => {
     ['the third probe set (written the same way, after round 9)', 'eval/questions.probe3.jsonl', 0.9],
     ['the fourth probe set (written the same way, after round 10: 98.1% / 99.2% blind)', 'eval/questions.probe4.jsonl', 0.9],
     ['the fifth probe set (written from personas in situations, after round 11: 96.7% / 95.4% blind)', 'eval/questions.probe5.jsonl', 0.9],
+    ['the sixth probe set (look-alike pairs with different answers, after round 12: 95.8% / 100% blind)', 'eval/questions.probe6.jsonl', 0.9],
   ] as const)('%s (validation only, never trained on) stays at or above its floor in each locale', (_name, file, floor) => {
     const lines = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { locale: string; text: string; expect: string[] });
