@@ -50,12 +50,6 @@ export function createSpeller(texts: readonly string[], everyday: readonly strin
   const words = new Set([...counts].filter(([, n]) => n >= MIN_EVERYDAY_COUNT).map(([w]) => w));
   const fuse = new Fuse([...words].filter((w) => w.length >= 3), { includeScore: true, ignoreLocation: true, threshold: 0.4 });
   const splitter = everyday.length > 0 ? createWordSplitter([...texts, ...everyday]) : undefined;
-  // The policy's words by how they sound, most used first: what a hotline transcript mishears ("privacy pulsey").
-  const soundsLike = new Map<string, string[]>();
-  for (const w of [...policyWords].filter((x) => x.length >= MIN_LENGTH && (counts.get(x) ?? 0) >= SOUND_TARGET_COUNT).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || a.localeCompare(b))) {
-    const key = soundKey(w);
-    if (key.length >= MIN_SOUND_KEY) soundsLike.set(key, [...(soundsLike.get(key) ?? []), w]);
-  }
   const cache = new Map<string, string>();
   const mendWord = (word: string): string => {
     if (word.length > MAX_LENGTH || policyWords.has(word) || policyStems.has(stem(word))) return word;
@@ -80,38 +74,13 @@ export function createSpeller(texts: readonly string[], everyday: readonly strin
         best = { word: candidate, edits, count };
       }
     }
-    return best?.word ?? (counts.has(word) ? word : soundsLike.get(soundKey(word))?.find((w) => Math.abs(w.length - word.length) <= 2) ?? word);
+    return best?.word ?? word;
   };
   return { mend: (text) => text.normalize('NFKC').toLowerCase().replace(LATIN_WORDS, mendWord) };
 }
 
 function latinWords(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().match(LATIN_WORDS) ?? [];
-}
-
-/** A sound key this short ("PL") matches too many words to mend by. */
-const MIN_SOUND_KEY = 3;
-/**
- * A word is mended by sound only to a policy word people write this often (policy uses count three): the words
- * the assistant lives on ("policy", "privacy", "account", "location"). Aiming at rarer ones mended more real words
- * than mishearings: over the training data and eval sets, "competitor" became "computer" and "native" "notify".
- */
-const SOUND_TARGET_COUNT = 50;
-
-/**
- * How an English word sounds, roughly (in the spirit of Metaphone): the first letter kept, spellings of one sound
- * made one letter (c before e/i/y is s, ph is f, v is f...), vowels and h/w/y after the first letter dropped,
- * doubled letters made one. "policy", "pulsey" and "palsy" all give "pls": speech-to-text on the hotline writes
- * a word it did not know as words that sound like it, which no edit distance of one or two reaches.
- */
-export function soundKey(word: string): string {
-  const w = word.toLowerCase().replace(/[^a-z]/g, '')
-    .replace(/^kn/, 'n').replace(/^wr/, 'r').replace(/^ps/, 's')
-    .replace(/ph/g, 'f').replace(/gh/g, '').replace(/ck/g, 'k').replace(/dg/g, 'j').replace(/sch/g, 'sk').replace(/tch/g, 'ch')
-    .replace(/c(?=[eiy])/g, 's').replace(/c/g, 'k').replace(/q/g, 'k').replace(/x/g, 'ks').replace(/z/g, 's').replace(/v/g, 'f');
-  if (!w) return '';
-  const rest = w.slice(1).replace(/[aeiouyhw]/g, '');
-  return (w[0]! + rest).replace(/(.)\1+/g, '$1');
 }
 
 /** The word with each pair of neighbouring letters swapped: the one typo fuse's Bitap search ranks poorly. */
