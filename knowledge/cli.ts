@@ -128,8 +128,9 @@ commands.stamp = (args) => {
     const aidsFile = path.join(KNOWLEDGE_DATA_DIR, `passages.${doc.locale}.json`);
     if (fs.existsSync(aidsFile)) {
       const aids = readAids(doc.locale);
+      const before = JSON.stringify(aids);
       for (const p of doc.passages) if (aids[p.id]) aids[p.id] = { ...aids[p.id]!, fingerprint: fingerprintOf(p) };
-      fs.writeFileSync(aidsFile, JSON.stringify(aids, null, 2) + '\n');
+      if (JSON.stringify(aids) !== before) fs.writeFileSync(aidsFile, JSON.stringify(aids, null, 2) + '\n');
     }
   }
 };

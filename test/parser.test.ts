@@ -298,6 +298,15 @@ describe('kb inspect', () => {
     expect(json.passages.map((p) => p.id)).toEqual(contractIds());
   });
 
+  it('kb stamp refuses a training file given where a policy belongs, and writes nothing', async () => {
+    const file = 'knowledge/training/en-US/round12.json';
+    const before = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    const failed = await run('stamp', file).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('is not a policy file');
+    expect(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')).toBe(before);
+  });
+
   it('reports words in input vs in passages, the longest passage and long titles', async () => {
     const { stdout } = await run('inspect', 'test/fixtures/us-numbered-policy.txt');
     expect(stdout).toMatch(/Words: (\d+) in input, \1 in passages/);

@@ -22,6 +22,9 @@ const routedTo = (text: string, locale: string): string => {
   return d.kind === 'answer' ? d.passageId : d.kind === 'flow' ? `flow:${d.flow}` : d.kind;
 };
 
+/** Whether `got` is one of `expected`'s outcomes ("3.3|3.5"), a passage under one counting as it (as the eval scores). */
+const isOneOf = (got: string, expected: string): boolean => expected.split('|').some((e) => got === e || isUnder(got, e));
+
 describe('English questions find their passage', () => {
   it.each([
     ['is my ip adress recorded when I browse', '1.2.1'],
@@ -45,8 +48,7 @@ describe('English questions find their passage', () => {
     ['my argument with a shop over a refund is going nowhere. do they get my phone number from you?', '3.5'],
     ['what is my android id used for', '1.4'],
   ])('%s → %s', (question, expected) => {
-    const got = routedTo(question, 'en-US');
-    expect(expected.split('|').some((e) => got === e || isUnder(got, e))).toBe(true);
+    expect(isOneOf(routedTo(question, 'en-US'), expected)).toBe(true);
   });
 });
 
@@ -66,8 +68,7 @@ describe('Chinese questions find their passage', () => {
     ['有人打电话能准确说出我在百购买的东西 我的信息是不是泄露了', 'flow:leakReport|4#2'],
     ['跟店家因为退款吵了好几天 他们能从你们这拿到我的电话吗', '3.5'],
   ])('%s → %s', (question, expected) => {
-    const got = routedTo(question, 'zh-CN');
-    expect(expected.split('|').some((e) => got === e || isUnder(got, e))).toBe(true);
+    expect(isOneOf(routedTo(question, 'zh-CN'), expected)).toBe(true);
   });
 });
 

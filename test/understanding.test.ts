@@ -123,6 +123,13 @@ describe('data bound to the text it was written for', () => {
     expect([...set.alsoRight.values()]).toEqual([['flow:minorConsent']]);
   });
 
+  it('reads a message written as an object without other outcomes like a plain one', () => {
+    const bare = { passages: { '1.2.1': { fingerprint: fingerprintOf(ip), utterances: [{ text: 'is my ip kept' }] } } } as unknown as TrainingFile;
+    const set = assembleTrainingSet([bare], doc.passages);
+    expect(set.utterances.get('1.2.1')).toEqual(['is my ip kept']);
+    expect(set.alsoRight.size).toBe(0);
+  });
+
   it('lists passages with no data of their own', () => {
     expect(assembleTrainingSet([], doc.passages).missing).toHaveLength(doc.passages.length);
   });
