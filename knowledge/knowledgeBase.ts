@@ -8,14 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Passage, PolicyDocument } from './passage.js';
 import { loadPolicy } from './loadPolicy.js';
-import { compileLexicon, type LexiconData } from './search/lexicon.js';
+import { loadTokenizers as loadTokenizersFrom } from './search/tokenizers.js';
 import type { Tokenizers } from './search/tokenize.js';
 import { decide, type Decision, type FlowName, type SearchHit } from './decide.js';
 import { detectStatedAge } from './detectAge.js';
 import { requestsSomething } from './learn/features.js';
 import { rememberingRoutes } from './routeCache.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
-import { cachedIntentModel, modelFile } from './learn/modelCache.js';
+import { cachedIntentModel, modelFile, type ModelJob } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import type { LabelledText } from './learn/intentModel.js';
 import {
@@ -86,21 +86,8 @@ export function chosenSettings(dataDir = KNOWLEDGE_DATA_DIR): UnderstandingSetti
   return { ...UNDERSTANDING_DEFAULTS, ...pickSettings(chosen) };
 }
 
-/**
- * `plain`: without synonym groups, for lexical retrieval. Groups such as "provide ~ share" or "change ~
- * correct" were written for Buygogo's wording; on another policy they make BM25 match the wrong passage.
- */
-export function loadTokenizers(dataDir = KNOWLEDGE_DATA_DIR, { plain = false } = {}): Tokenizers {
-  const empty: LexiconData = { phrases: {}, synonyms: [], fillers: [], stopwords: [] };
-  const read = (file: string): LexiconData => {
-    const data = readJson<LexiconData>(path.join(dataDir, file), empty);
-    return plain ? { ...data, synonyms: [] } : data;
-  };
-  return {
-    en: compileLexicon(read('lexicon.en-US.json'), { latin: true }),
-    zh: compileLexicon(read('lexicon.zh-CN.json'), { latin: false }),
-  };
-}
+/** The tokenizers of `dataDir`'s lexicons (search/tokenizers.ts); the knowledge data's by default. */
+export const loadTokenizers = (dataDir = KNOWLEDGE_DATA_DIR, options: { plain?: boolean } = {}): Tokenizers => loadTokenizersFrom(dataDir, options);
 
 export function loadKnowledgeBase(policyFiles: readonly string[], options: KnowledgeOptions = {}): KnowledgeBase {
   const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
@@ -205,25 +192,17 @@ function lexiconSaltOf(dataDir: string): string {
 }
 
 /**
- * The policy files whose model is not in the cache yet (a start would train it). Cheap: reads the data and
+ * The models the cache lacks (a start would train them), each with everything its training needs, so whoever
+ * trains it (this thread or a worker) does not read and assemble the data again. Cheap: reads the data and
  * hashes it, trains nothing.
  */
-export function policiesToTrain(policyFiles: readonly string[], options: KnowledgeOptions = {}): string[] {
+export function missingModels(policyFiles: readonly string[], options: KnowledgeOptions = {}): ModelJob[] {
   const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
   if (!cacheDir) return [];
-  return policyFiles.filter((file) => {
-    const { examples, classes, locale, salt } = modelInputs(file, options, policyFiles);
-    return !fs.existsSync(modelFile(cacheDir, examples, classes, locale, salt));
-  });
-}
-
-/**
- * Trains one policy's model into the cache, and nothing else (no search index): what a training worker does
- * while the main thread starts, so its time is the model's alone.
- */
-export function trainModelIntoCache(policyFile: string, options: KnowledgeOptions = {}, policyFiles: readonly string[] = [policyFile]): void {
-  const { examples, classes, locale, salt } = modelInputs(policyFile, options, policyFiles);
-  cachedIntentModel(examples, classes, locale, loadTokenizers(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR), options.modelCacheDir ?? MODEL_CACHE_DIR, salt);
+  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
+  return policyFiles
+    .map((file): ModelJob => ({ file, ...modelInputs(file, options, policyFiles), cacheDir, dataDir }))
+    .filter((job) => !fs.existsSync(modelFile(cacheDir, job.examples, job.classes, job.locale, job.salt)));
 }
 
 /**

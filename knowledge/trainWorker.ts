@@ -1,6 +1,5 @@
-/** Worker thread of trainModels.ts: trains one policy's model into the cache. */
+/** Worker thread of trainModels.ts: trains one model into the cache, from inputs the starting thread assembled. */
 import { workerData } from 'node:worker_threads';
-import { trainModelIntoCache, type KnowledgeOptions } from './knowledgeBase.js';
+import { trainIntoCache, type ModelJob } from './learn/modelCache.js';
 
-const { file, options, policyFiles } = workerData as { file: string; options: KnowledgeOptions; policyFiles: string[] };
-trainModelIntoCache(file, options, policyFiles);
+trainIntoCache(workerData as ModelJob);

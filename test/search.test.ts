@@ -10,6 +10,7 @@ import { isUnder } from '../knowledge/passage.js';
 import { detectStatedAge } from '../knowledge/detectAge.js';
 import { createWordSplitter } from '../knowledge/search/wordSplit.js';
 import { createSpeller, editDistance } from '../knowledge/search/spelling.js';
+import { rewritePhrase } from '../knowledge/search/lexicon.js';
 
 let kb: KnowledgeBase;
 beforeAll(() => {
@@ -69,6 +70,23 @@ describe('Chinese questions find their passage', () => {
     ['跟店家因为退款吵了好几天 他们能从你们这拿到我的电话吗', '3.5'],
   ])('%s → %s', (question, expected) => {
     expect(isOneOf(routedTo(question, 'zh-CN'), expected)).toBe(true);
+  });
+});
+
+describe('phrase rewrites of the lexicon', () => {
+  const ip = { literal: 'ip', to: ' ipaddress ', wholeWords: true };
+  it.each([
+    ['do you log my ip', 'do you log my  ipaddress '],
+    ['ip, ip and ship', ' ipaddress ,  ipaddress  and ship'], // every whole word, none inside "ship"
+    ['zip ipod ip2 éip ip', 'zip ipod ip2 éip  ipaddress '], // letters and digits of any script bound a word
+    ['𝐀ip ip', '𝐀ip  ipaddress '], // a letter outside the basic plane (two UTF-16 units) is a letter too
+  ])('"%s" (Latin phrase: whole words only)', (text, expected) => {
+    expect(rewritePhrase(text, ip)).toBe(expected);
+  });
+
+  it('replaces a Han phrase wherever it stands, left to right', () => {
+    expect(rewritePhrase('个人信息和信息', { literal: '信息', to: ' 资料 ', wholeWords: false })).toBe('个人 资料 和 资料 ');
+    expect(rewritePhrase('aaaa', { literal: 'aa', to: 'b', wholeWords: false })).toBe('bb');
   });
 });
 

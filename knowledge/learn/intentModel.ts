@@ -124,7 +124,8 @@ export function intentModelFrom(trained: TrainedModel, locale: string, tokenizer
   const { weights, bias, numClasses } = trained.model;
   // Prediction is on every turn's path, so it allocates little: a feature counts once (`seen` holds the stamp of
   // the message that last counted it), its weights are added as it comes, and the character n-grams of a word
-  // are looked up once per word, not once per message. The sums are the same, in the same order, as training's.
+  // are looked up once per word, not once per message. The sums are training's, in double precision (training's
+  // kernel sums in single: the two differ in the last digits, never in which features count or how).
   const seen = new Uint32Array(trained.vocabulary.length);
   let stamp = 0;
   const knownGramsOfWord = new Map<string, Int32Array>();

@@ -9,11 +9,31 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Tokenizers } from '../search/tokenize.js';
+import { loadTokenizers } from '../search/tokenizers.js';
 import { intentModelFrom, trainIntentModel, type IntentModel, type LabelledText, type TrainedModel } from './intentModel.js';
 import { SOFTMAX_DEFAULTS } from './softmax.js';
 
 /** Bump when features or training change in a way the inputs' hash cannot see. */
-export const MODEL_VERSION = 'softmax-v9-word-4-grams';
+export const MODEL_VERSION = 'softmax-v10-simd-kernel';
+
+/** One model to train into the cache: its inputs (as the key hashes them) and where it goes. */
+export interface ModelJob {
+  /** The policy file it is for. */
+  readonly file: string;
+  readonly examples: readonly LabelledText[];
+  readonly classes: readonly string[];
+  readonly locale: string;
+  /** The normalisation data, as modelKey hashes it. */
+  readonly salt: string;
+  readonly cacheDir: string;
+  /** Where the lexicons are (the tokenizers the features are read with). */
+  readonly dataDir: string;
+}
+
+/** Trains a job's model and stores it in the cache (or finds it there): what a training worker does. */
+export function trainIntoCache(job: ModelJob): void {
+  cachedIntentModel(job.examples, job.classes, job.locale, loadTokenizers(job.dataDir), job.cacheDir, job.salt);
+}
 
 export function modelKey(examples: readonly LabelledText[], classes: readonly string[], locale: string, salt: string): string {
   const hash = crypto.createHash('sha256');

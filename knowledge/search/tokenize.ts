@@ -10,7 +10,7 @@
  * same phrase differently in a question and in a passage) → synonym group.
  * Latin words inside Chinese text take the English path.
  */
-import type { Lexicon } from './lexicon.js';
+import { rewritePhrase, type Lexicon } from './lexicon.js';
 import { stem } from './stem.js';
 
 export interface Tokenizers {
@@ -40,8 +40,8 @@ export function normalizeText(text: string): string {
 
 function rewrite(text: string, lexicon: Lexicon): string {
   let out = text;
-  for (const [re, literal] of lexicon.fillerPhrases) if (out.includes(literal)) out = out.replace(re, ' ');
-  for (const [re, to, literal] of lexicon.phrases) if (out.includes(literal)) out = out.replace(re, to);
+  for (const filler of lexicon.fillerPhrases) out = rewritePhrase(out, filler);
+  for (const phrase of lexicon.phrases) out = rewritePhrase(out, phrase);
   return out;
 }
 
