@@ -4,6 +4,7 @@ import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, ConfigError, REPO_ROOT } from '../config/config.js';
+import { loadKnowledgeBase, preparePolicies } from '../knowledge/knowledgeBase.js';
 import { startTrainingMissingModels } from '../knowledge/trainModels.js';
 import { limitHeapGrowth } from './heap.js';
 
@@ -13,15 +14,17 @@ import { limitHeapGrowth } from './heap.js';
 
 try {
   const config = loadConfig();
-  // Models the cache lacks train side by side (with more of them than cores, this thread trains one first:
-  // trainModels.ts); this thread loads the Bot Framework beside the workers once a core is free. More busy
-  // threads than cores only share them, and the last model would finish later: with both languages to train
-  // in workers on 2 cores, start to /healthz took 2.45-2.68 s loading at once, 2.21-2.44 s waiting.
-  const training = startTrainingMissingModels(config.policyFiles, { modelCacheDir: config.modelCacheDir });
+  // Models the cache lacks train side by side: in worker threads, and on this thread too when there are more
+  // of them than cores (trainModels.ts). This thread loads the Bot Framework once a core is free: more busy
+  // threads than cores only share them, and the last model would finish later.
+  const options = { modelCacheDir: config.modelCacheDir, routeCacheSize: config.routeCacheSize };
+  // The policies and their data are read once: to know which models the cache lacks, and for the knowledge base.
+  const prepared = preparePolicies(config.policyFiles, options);
+  const training = startTrainingMissingModels(config.policyFiles, { ...options, prepared });
   await training.runningAtMost(Math.max(0, os.availableParallelism() - 1));
   const { createApp } = await import('./createApp.js');
-  await training.done;
-  const app = createApp({ config });
+  const knowledge = loadKnowledgeBase(config.policyFiles, { ...options, prepared, trained: await training.done });
+  const app = createApp({ config, knowledge });
   const url = await app.listen();
   // Only now: while training and loading build the heap from nothing, a small growing factor runs a full
   // collection at every step of its growth (start to /healthz training both models: 3.03 s with it from the

@@ -10,7 +10,7 @@ import { loadPolicyTraced } from './loadPolicy.js';
 import { inspectReport } from './parsePolicy.js';
 import { applySuggestions } from '../desk/improve.js';
 import { loadPolicy } from './loadPolicy.js';
-import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, loadTokenizers, TRAINING_DIR } from './knowledgeBase.js';
+import { KNOWLEDGE_DATA_DIR, loadKnowledgeBase, loadTokenizers, preparePolicies, TRAINING_DIR } from './knowledgeBase.js';
 import { chooseExpansion, learnAssociations } from './learn/expansion.js';
 import { readPolicyQa } from './learn/policyQa.js';
 import { trainMissingModels } from './trainModels.js';
@@ -95,8 +95,9 @@ commands.train = async (args) => {
   const at = args.indexOf('--cache');
   const options = at >= 0 ? { modelCacheDir: path.resolve(args[at + 1] ?? '') } : {};
   const files = policyFiles(args.filter((_, i) => i !== at && i !== at + 1));
-  const trained = await trainMissingModels(files, options);
-  const kb = loadKnowledgeBase(files, options);
+  const prepared = preparePolicies(files, options);
+  const trained = await trainMissingModels(files, { ...options, prepared });
+  const kb = loadKnowledgeBase(files, { ...options, prepared, trained });
   process.stdout.write(`Models for ${kb.locales.join(', ')} ready in ${Math.round(performance.now() - started)} ms `
     + `(${trained.length} trained, side by side; ${files.length - trained.length} from the cache)\n`);
 };

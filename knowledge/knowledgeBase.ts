@@ -15,7 +15,7 @@ import { detectStatedAge } from './detectAge.js';
 import { requestsSomething } from './learn/features.js';
 import { rememberingRoutes } from './routeCache.js';
 import { assembleTrainingSet, fingerprintOf, readTrainingFiles, type TrainingSet } from './learn/trainingData.js';
-import { cachedIntentModel, modelFile, type ModelJob } from './learn/modelCache.js';
+import { cachedIntentModel, modelFile, type CachedModel, type ModelJob } from './learn/modelCache.js';
 import type { Calibration } from './learn/calibration.js';
 import type { LabelledText } from './learn/intentModel.js';
 import {
@@ -75,6 +75,10 @@ export interface KnowledgeOptions {
   readonly modelCacheDir?: string;
   /** Decisions remembered for repeated messages (routeCache.ts); 0 routes every message afresh. */
   readonly routeCacheSize?: number;
+  /** The policy files already read with their data (preparePolicies), when the caller has them: not read again. */
+  readonly prepared?: readonly PreparedPolicy[];
+  /** Models this start has just trained, with their cache files: used as they are, not read back from the cache. */
+  readonly trained?: readonly CachedModel[];
 }
 
 /** Trained models, by a hash of what they were trained on (disposable; git-ignored). */
@@ -91,14 +95,10 @@ export const loadTokenizers = (dataDir = KNOWLEDGE_DATA_DIR, options: { plain?: 
 
 export function loadKnowledgeBase(policyFiles: readonly string[], options: KnowledgeOptions = {}): KnowledgeBase {
   const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
-  const trainingDir = options.trainingDir ?? TRAINING_DIR;
   const settings = { ...chosenSettings(dataDir), ...pickSettings(options.settings ?? {}) };
-  const documents = new Map<string, PolicyDocument>();
-  for (const file of policyFiles) {
-    const doc = loadPolicy(file);
-    documents.set(doc.locale, doc);
-  }
-  if (documents.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
+  const prepared = new Map((options.prepared ?? preparePolicies(policyFiles, options)).map((p) => [p.doc.locale, p]));
+  if (prepared.size === 0) throw new Error('No policy files configured (POLICY_FILES).');
+  const documents = new Map([...prepared].map(([locale, p]) => [locale, p.doc]));
   const tokenizers = loadTokenizers(dataDir);
   const plainTokenizers = loadTokenizers(dataDir, { plain: true });
   const openers = ['lexicon.en-US.json', 'lexicon.zh-CN.json']
@@ -108,13 +108,10 @@ export function loadKnowledgeBase(policyFiles: readonly string[], options: Knowl
   const aidsByLocale = new Map<string, Map<string, PassageAids>>();
   const training = new Map<string, TrainingSet>();
   const understandings = new Map<string, LocaleUnderstanding>();
-  for (const doc of documents.values()) {
+  for (const { doc, set, examples, classes } of prepared.values()) {
     aidsByLocale.set(doc.locale, applicableAids(readJson(path.join(dataDir, `passages.${doc.locale}.json`), {}), doc.passages));
-    const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
     training.set(doc.locale, set);
-    const examples = buildExamples(set, doc.passages, borrowedFor(doc, set, [...documents.values()], trainingDir));
-    const classes = classesOf(set, doc.passages);
-    const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt);
+    const model = cachedIntentModel(examples, classes, doc.locale, tokenizers, options.modelCacheDir ?? MODEL_CACHE_DIR, lexiconSalt, options.trained);
     const expansion = readJson<QuestionExpansion | undefined>(path.join(dataDir, `expansion.${doc.locale}.json`), undefined);
     understandings.set(doc.locale, createLocaleUnderstanding(
       doc.locale, doc.passages, examples, classes, tokenizers, settings, model, openers, plainTokenizers, expansion,
@@ -191,43 +188,53 @@ function lexiconSaltOf(dataDir: string): string {
   return ['lexicon.en-US.json', 'lexicon.zh-CN.json'].map((f) => readJson(path.join(dataDir, f), {})).map((d) => JSON.stringify(d)).join('\n');
 }
 
-/**
- * The models the cache lacks (a start would train them), each with everything its training needs, so whoever
- * trains it (this thread or a worker) does not read and assemble the data again. Cheap: reads the data and
- * hashes it, trains nothing.
- */
-export function missingModels(policyFiles: readonly string[], options: KnowledgeOptions = {}): ModelJob[] {
-  const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
-  if (!cacheDir) return [];
-  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
-  return policyFiles
-    .map((file): ModelJob => ({ file, ...modelInputs(file, options, policyFiles), cacheDir, dataDir }))
-    .filter((job) => !fs.existsSync(modelFile(cacheDir, job.examples, job.classes, job.locale, job.salt)));
+/** A policy file read with its training data: what its model is trained from (the cache key hashes these). */
+export interface PreparedPolicy {
+  readonly file: string;
+  readonly doc: PolicyDocument;
+  readonly set: TrainingSet;
+  readonly examples: LabelledText[];
+  readonly classes: string[];
 }
 
 /**
- * What a policy's model is trained from (its cache key is a hash of these). `policyFiles`: the policies loaded
- * beside it, one of which may lend its language's lines (BORROWS_FROM).
+ * Reads each policy file and its language's training data once, with the lines it borrows from another loaded
+ * policy's language (BORROWS_FROM). A start does this first to know which models the cache lacks, then hands
+ * the result to the knowledge base (`prepared`) instead of reading everything a second time.
  */
-function modelInputs(policyFile: string, options: KnowledgeOptions, policyFiles: readonly string[]): { examples: LabelledText[]; classes: string[]; locale: string; salt: string } {
-  const doc = loadPolicy(policyFile);
+export function preparePolicies(policyFiles: readonly string[], options: KnowledgeOptions = {}): PreparedPolicy[] {
   const trainingDir = options.trainingDir ?? TRAINING_DIR;
-  const set = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages);
-  const lenderFile = policyFiles.find((f) => f !== policyFile && BORROWS_FROM[doc.locale] !== undefined && loadPolicy(f).locale === BORROWS_FROM[doc.locale]);
-  const borrowed = lenderFile ? borrowedFor(doc, set, [loadPolicy(lenderFile)], trainingDir) : [];
-  return { examples: buildExamples(set, doc.passages, borrowed), classes: classesOf(set, doc.passages), locale: doc.locale, salt: lexiconSaltOf(options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR) };
+  const read = policyFiles.map((file) => {
+    const doc = loadPolicy(file);
+    return { file, doc, set: assembleTrainingSet(readTrainingFiles(path.join(trainingDir, doc.locale)), doc.passages) };
+  });
+  return read.map(({ file, doc, set }) => {
+    const lender = read.find((r) => r.file !== file && r.doc.locale === BORROWS_FROM[doc.locale]);
+    return { file, doc, set, examples: buildExamples(set, doc.passages, lender ? borrowedFrom(set, lender) : []), classes: classesOf(set, doc.passages) };
+  });
 }
 
 /**
  * The lines a policy's model borrows from the policy of the language it borrows from (BORROWS_FROM), when that
  * policy is loaded too: for targets both have data for (so both texts are the ones the data was written for).
  */
-function borrowedFor(doc: PolicyDocument, own: TrainingSet, loaded: readonly PolicyDocument[], trainingDir: string): LabelledText[] {
-  const lender = loaded.find((d) => d.locale === BORROWS_FROM[doc.locale]);
-  if (!lender) return [];
-  const lenderSet = assembleTrainingSet(readTrainingFiles(path.join(trainingDir, lender.locale)), lender.passages);
-  const targets = new Set([...own.utterances.keys()].filter((key) => lenderSet.utterances.has(key)));
-  return borrowedExamples(lenderSet, lender.passages, targets);
+function borrowedFrom(own: TrainingSet, lender: { doc: PolicyDocument; set: TrainingSet }): LabelledText[] {
+  const targets = new Set([...own.utterances.keys()].filter((key) => lender.set.utterances.has(key)));
+  return borrowedExamples(lender.set, lender.doc.passages, targets);
+}
+
+/**
+ * The models the cache lacks (a start would train them), each with everything its training needs, so whoever
+ * trains it (this thread or a worker) does not read and assemble the data again. Cheap: hashes, trains nothing.
+ */
+export function missingModels(prepared: readonly PreparedPolicy[], options: KnowledgeOptions = {}): ModelJob[] {
+  const cacheDir = options.modelCacheDir ?? MODEL_CACHE_DIR;
+  if (!cacheDir) return [];
+  const dataDir = options.knowledgeDataDir ?? KNOWLEDGE_DATA_DIR;
+  const salt = lexiconSaltOf(dataDir);
+  return prepared
+    .map(({ file, doc, examples, classes }): ModelJob => ({ file, examples, classes, locale: doc.locale, salt, cacheDir, dataDir }))
+    .filter((job) => !fs.existsSync(modelFile(cacheDir, job.examples, job.classes, job.locale, job.salt)));
 }
 
 /** Sentences long enough to stand alone as a question (3+ words, or 6+ Chinese characters). */

@@ -62,7 +62,7 @@ export type FeatureKinds = ReadonlySet<string>;
 export function trainIntentModel(
   examples: readonly LabelledText[], classes: readonly string[], locale: string, tokenizers: Tokenizers, options: Partial<SoftmaxOptions> = {},
   featureKinds?: FeatureKinds,
-): IntentModel {
+): IntentModel & { readonly trained: TrainedModel } {
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const vocabulary = new Map<string, number>();
   const idOf = (feature: string): number => {

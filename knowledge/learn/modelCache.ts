@@ -30,9 +30,16 @@ export interface ModelJob {
   readonly dataDir: string;
 }
 
+/** A model trained (or found) for a start, with the cache file it is stored under. */
+export interface CachedModel {
+  readonly file: string;
+  readonly trained: TrainedModel;
+}
+
 /** Trains a job's model and stores it in the cache (or finds it there): what a training worker does. */
-export function trainIntoCache(job: ModelJob): void {
-  cachedIntentModel(job.examples, job.classes, job.locale, loadTokenizers(job.dataDir), job.cacheDir, job.salt);
+export function trainIntoCache(job: ModelJob): CachedModel {
+  const { trained } = cachedIntentModel(job.examples, job.classes, job.locale, loadTokenizers(job.dataDir), job.cacheDir, job.salt);
+  return { file: modelFile(job.cacheDir, job.examples, job.classes, job.locale, job.salt), trained };
 }
 
 export function modelKey(examples: readonly LabelledText[], classes: readonly string[], locale: string, salt: string): string {
@@ -46,15 +53,19 @@ export function modelFile(cacheDir: string, examples: readonly LabelledText[], c
   return path.join(cacheDir, `${locale}-${modelKey(examples, classes, locale, salt)}.model.bin`);
 }
 
+/**
+ * The model for these inputs: from `inMemory` (models this start has just trained, by cache file: no need to
+ * read back what was written a moment ago), else from the cache, else trained and stored there.
+ */
 export function cachedIntentModel(
   examples: readonly LabelledText[], classes: readonly string[], locale: string, tokenizers: Tokenizers,
-  cacheDir: string | undefined, salt: string,
-): IntentModel {
+  cacheDir: string | undefined, salt: string, inMemory: readonly CachedModel[] = [],
+): IntentModel & { readonly trained: TrainedModel } {
   if (!cacheDir) return trainIntentModel(examples, classes, locale, tokenizers);
   const file = modelFile(cacheDir, examples, classes, locale, salt);
-  const stored = readModel(file);
+  const stored = inMemory.find((m) => m.file === file)?.trained ?? readModelFile(file);
   if (stored) return intentModelFrom(stored, locale, tokenizers);
-  const model = trainIntentModel(examples, classes, locale, tokenizers) as IntentModel & { trained: TrainedModel };
+  const model = trainIntentModel(examples, classes, locale, tokenizers);
   writeModel(file, model.trained);
   return model;
 }
@@ -71,7 +82,8 @@ interface Header {
   numClasses: number;
 }
 
-function readModel(file: string): TrainedModel | undefined {
+/** A stored model, or undefined when the file is absent, unreadable or cut short. */
+export function readModelFile(file: string): TrainedModel | undefined {
   try {
     const buf = fs.readFileSync(file);
     const headerLength = buf.readUInt32LE(0);
