@@ -14,7 +14,7 @@ import { intentModelFrom, trainIntentModel, type IntentModel, type LabelledText,
 import { SOFTMAX_DEFAULTS } from './softmax.js';
 
 /** Bump when features or training change in a way the inputs' hash cannot see. */
-export const MODEL_VERSION = 'softmax-v10-simd-kernel';
+export const MODEL_VERSION = 'softmax-v11-simd-step';
 
 /** One model to train into the cache: its inputs (as the key hashes them) and where it goes. */
 export interface ModelJob {

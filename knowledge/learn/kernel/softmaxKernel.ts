@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD loops of softmax training (softmax.wat), loaded once per thread. Compiled code in
+ * The WebAssembly SIMD step of softmax training (softmax.wat), compiled once per thread. Compiled code in
  * dist/ reads the binary from the source tree, as the knowledge data is read.
  */
 import fs from 'node:fs';
@@ -14,10 +14,13 @@ export const SOFTMAX_WASM = path.join(SOURCE, 'softmax.wasm');
 
 export interface SoftmaxKernel {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  /** out[c] (float32) = sum of weights[f * P + c] over the n features at byte `feat`, for every c < P. */
-  scores(feat: number, n: number, P: number, weights: number, out: number): void;
-  /** AdaGrad with L2 on the n features' rows, for the classes whose mask lane is all ones. */
-  update(feat: number, n: number, P: number, weights: number, sums: number, grad: number, mask: number, lr: number, l2: number): void;
+  /** Where the arrays are (byte offsets), the row width P and the hyperparameters, once per training. */
+  configure(
+    P: number, weights: number, sums: number, bias: number, biasSums: number, scores: number, grad: number, mask: number, valid: number,
+    learningRate: number, l2: number, ownTarget: number, otherTarget: number, skipGradientBelow: number,
+  ): void;
+  /** One step of training on the example whose n features are at byte `feat`. */
+  step(feat: number, n: number, label: number, weight: number): void;
 }
 
 // The project's TypeScript libraries (Node's, no DOM) do not declare WebAssembly's constructors; Node has them.
