@@ -286,6 +286,7 @@ describe('accuracy floors', () => {
     ['the fourth probe set (written the same way, after round 10: 98.1% / 99.2% blind)', 'eval/questions.probe4.jsonl', 0.9],
     ['the fifth probe set (written from personas in situations, after round 11: 96.7% / 95.4% blind)', 'eval/questions.probe5.jsonl', 0.9],
     ['the sixth probe set (look-alike pairs with different answers, after round 12: 95.8% / 100% blind)', 'eval/questions.probe6.jsonl', 0.9],
+    ['the seventh probe set (a day\'s traffic, after round 12: 97.5% / 96.0% blind)', 'eval/questions.probe7.jsonl', 0.9],
   ] as const)('%s (validation only, never trained on) stays at or above its floor in each locale', (_name, file, floor) => {
     const lines = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { locale: string; text: string; expect: string[] });
