@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../config/config.js';
@@ -103,6 +104,25 @@ describe.runIf(missing.length === 0).each(BINARIES.map((binary) => ({ binary, ve
     expect(policy.status).toBe(200);
     expect(await policy.text()).toContain('<html lang="zh-CN"');
   });
+
+  it('trains the same model, byte for byte and under the same cache key, as the build on this Node', () => {
+    // Training is IEEE arithmetic in a WebAssembly kernel and example weights are rounded where V8 versions differ
+    // (knowledge/learn/understanding.ts balance): a model cache built on one Node serves a start on another.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nv-models-'));
+    try {
+      const run = spawnSync(binary, ['dist/knowledge/cli.js', 'train', '--cache', dir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const trained = fs.readdirSync(dir).filter((f) => f.endsWith('.model.bin'));
+      expect(trained).toHaveLength(2);
+      for (const file of trained) {
+        const built = path.join(REPO_ROOT, '.cache', 'models', file);
+        expect(fs.existsSync(built), `${file} is in the build's cache`).toBe(true);
+        expect(Buffer.compare(fs.readFileSync(path.join(dir, file)), fs.readFileSync(built))).toBe(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 70_000);
 
   it("refuses a form upload from that Node's own fetch with a 415 it can read", () => {
     // That Node's fetch streams a FormData in pieces: a server that answered before reading the body made it

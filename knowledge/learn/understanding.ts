@@ -168,7 +168,10 @@ export function balance(examples: readonly LabelledText[]): LabelledText[] {
   for (const e of examples) totals.set(e.key, (totals.get(e.key) ?? 0) + e.weight);
   const sorted = [...totals.values()].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 1;
-  return examples.map((e) => ({ ...e, weight: e.weight * Math.min(8, Math.max(0.2, (median / totals.get(e.key)!) ** 0.75)) }));
+  // Rounded to 12 digits: `**` may differ in the last bit between V8 versions (Node 24 against 20 and 22), and a
+  // weight is part of the model's cache key, so a model built on one Node would not be found, and trained again,
+  // on another. Rounded, the three train the same bytes.
+  return examples.map((e) => ({ ...e, weight: Number((e.weight * Math.min(8, Math.max(0.2, (median / totals.get(e.key)!) ** 0.75))).toPrecision(12)) }));
 }
 
 export function classesOf(training: TrainingSet, passages: readonly Passage[]): string[] {
