@@ -6,7 +6,7 @@
 import { ActivityTypes, DeliveryModes, type Activity, type Storage } from 'botbuilder';
 import type { Config } from '../config/config.js';
 import { createI18n, type I18n } from '../i18n/i18n.js';
-import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
+import { knowledgeOptionsOf, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledgeBase.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openStore } from '../storage/open.js';
 import type { SqlStore } from '../storage/sql.js';
@@ -61,7 +61,7 @@ export function createAssistant(parts: AssistantParts): Assistant {
   const { config } = parts;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const i18n = parts.i18n ?? createI18n();
-  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, { modelCacheDir: config.modelCacheDir, routeCacheSize: config.routeCacheSize });
+  const kb = parts.knowledge ?? loadKnowledgeBase(config.policyFiles, knowledgeOptionsOf(config));
   const db = parts.db ?? openStore(config);
   const tickets = new TicketStore(db, { withOutbox: config.helpdeskWebhookUrl !== '', ...(parts.clock ? { now: parts.clock } : {}) });
   const outbox: OutboxWorker | undefined = config.helpdeskWebhookUrl

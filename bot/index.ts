@@ -4,7 +4,7 @@ import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, ConfigError, REPO_ROOT } from '../config/config.js';
-import { loadKnowledgeBase, preparePolicies } from '../knowledge/knowledgeBase.js';
+import { knowledgeOptionsOf, loadKnowledgeBase, preparePolicies } from '../knowledge/knowledgeBase.js';
 import { startTrainingMissingModels } from '../knowledge/trainModels.js';
 import { limitHeapGrowth } from './heap.js';
 
@@ -17,7 +17,7 @@ try {
   // Models the cache lacks train side by side: in worker threads, and on this thread too when there are more
   // of them than cores (trainModels.ts). This thread loads the Bot Framework once a core is free: more busy
   // threads than cores only share them, and the last model would finish later.
-  const options = { modelCacheDir: config.modelCacheDir, routeCacheSize: config.routeCacheSize };
+  const options = knowledgeOptionsOf(config);
   // The policies and their data are read once: to know which models the cache lacks, and for the knowledge base.
   const prepared = preparePolicies(config.policyFiles, options);
   const training = startTrainingMissingModels(config.policyFiles, { ...options, prepared });

@@ -81,6 +81,13 @@ export interface KnowledgeOptions {
   readonly trained?: readonly CachedModel[];
 }
 
+/**
+ * The knowledge base's options as the server's configuration sets them: one place for the server's start
+ * (bot/index.ts) and for an assistant built without a knowledge base given (bot/createAssistant.ts).
+ */
+export const knowledgeOptionsOf = (config: { readonly modelCacheDir: string; readonly routeCacheSize: number }): KnowledgeOptions =>
+  ({ modelCacheDir: config.modelCacheDir, routeCacheSize: config.routeCacheSize });
+
 /** Trained models, by a hash of what they were trained on (disposable; git-ignored). */
 export const MODEL_CACHE_DIR = path.resolve(SOURCE_DIR, '..', '.cache', 'models');
 
